@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Create (or refresh) the project's virtual environment in .venv: Python 3.12, Isaac Lab 3.0.0
+# (kit-less, Newton), the MJCF importer, and isaaclab_nil itself in editable mode.
+# Safe to run again: it re-installs only when pyproject.toml or this script changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=.venv
+stamp=$venv/.nil-setup-stamp
+want=$(cat pyproject.toml config/mjcf-importer-requirements.txt "$0" | sha256sum | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  exit 0
+fi
+
+python=${NIL_PYTHON:-$(command -v python3.12 || echo /root/.pyenv/versions/3.12.1/bin/python)}
+if [ ! -x "$venv/bin/python" ]; then
+  "$python" -m venv "$venv"
+fi
+pip="$venv/bin/python -m pip --disable-pip-version-check -q"
+echo "[setup] installing isaaclab_nil and Isaac Lab 3.0.0 into $venv (first time: several minutes)"
+$pip install -e ".[test]"
+# The MJCF importer pins usd-exchange 2.3.0, Isaac Lab needs 3.0.1 (the 'importers' extra
+# does not resolve): install the importer, then put Isaac Lab's usd-exchange back.
+$pip install -r config/mjcf-importer-requirements.txt
+$pip install --no-deps usd-exchange==3.0.1
+echo "$want" > "$stamp"
+echo "[setup] done"

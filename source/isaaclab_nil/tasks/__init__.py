@@ -1,0 +1,23 @@
+"""The NIL tasks, registered with Gymnasium as ``NIL-<Robot>-<Skill>``.
+
+Each task is a thin subclass of :class:`~isaaclab_nil.envs.nil_env_cfg.NILEnvCfg` in a module per
+robot. Variants suffixed ``-Paper`` use the paper's torque actions instead of joint-position targets.
+"""
+
+import gymnasium as gym
+
+_ENV_ENTRY_POINT = "isaaclab_nil.envs.nil_env:NILEnv"
+
+TASKS = {
+    "NIL-H1-Walk": "isaaclab_nil.tasks.h1:H1WalkEnvCfg",
+    "NIL-H1-Walk-Paper": "isaaclab_nil.tasks.h1:H1WalkPaperEnvCfg",
+}
+"""Task id -> env config class."""
+
+for _task_id, _cfg_entry_point in TASKS.items():
+    gym.register(
+        id=_task_id,
+        entry_point=_ENV_ENTRY_POINT,
+        disable_env_checker=True,
+        kwargs={"env_cfg_entry_point": _cfg_entry_point},
+    )

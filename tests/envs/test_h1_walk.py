@@ -1,0 +1,110 @@
+"""NIL-H1-Walk on CPU: registration, shapes, stable stepping, and a mask that is the robot."""
+
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+import torch
+
+from isaaclab_nil.envs.mdp import push_by_setting_velocity
+from isaaclab_nil.robots.assets import mjcf_path
+
+H1_JOINTS = [m.get("joint") for m in ET.parse(mjcf_path("unitree_h1/h1.xml")).getroot().iter("motor")]
+
+
+def _zero_action(env):
+    return torch.zeros(env.num_envs, env.action_manager.total_action_dim)
+
+
+def test_isaaclab_lists_the_task():
+    """Isaac Lab's own ``list_envs`` finds the task through the isaaclab.tasks entry point."""
+    out = subprocess.run(
+        [sys.executable, "-m", "isaaclab", "list_envs", "--keyword", "NIL-"],
+        capture_output=True, text=True, timeout=300, check=True,
+    ).stdout
+    assert re.search(r"\| NIL-H1-Walk\s+\|", out), out
+    assert "isaaclab_nil.envs.nil_env:NILEnv" in out
+
+
+def test_observation_and_action_shapes_match_the_robot(h1_env):
+    robot = h1_env.scene["robot"]
+    assert [re.sub(r"_[0-9]+$", "", n) if n not in H1_JOINTS else n for n in robot.joint_names] == H1_JOINTS
+    n = len(H1_JOINTS)
+    assert h1_env.action_manager.total_action_dim == n
+    obs, _ = h1_env.reset()
+    # base ang vel 3, projected gravity 3, joint pos n, joint vel n, last action n, phase 3
+    assert obs["policy"].shape == (h1_env.num_envs, 3 + 3 + 3 * n + 3)
+
+
+def test_episode_lasts_the_reference(h1_env):
+    ref = h1_env.cfg.reference
+    assert h1_env.max_episode_length_s == pytest.approx(ref.num_frames / ref.fps)
+    assert h1_env.step_dt == pytest.approx(0.02)  # 50 Hz control
+
+
+def test_hundreds_of_steps_without_nan(h1_env):
+    h1_env.reset()
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(300):
+        action = 0.5 * (2 * torch.rand(h1_env.num_envs, h1_env.action_manager.total_action_dim, generator=generator) - 1)
+        obs, reward, terminated, truncated, _ = h1_env.step(action)
+        assert torch.isfinite(obs["policy"]).all()
+        assert torch.isfinite(reward).all()
+
+
+def test_zero_action_holds_the_standing_pose_at_first(h1_env):
+    """PD drives hold the default pose: after 0.5 s with zero actions the robot still stands."""
+    h1_env.reset()
+    for _ in range(25):
+        h1_env.step(_zero_action(h1_env))
+    height = h1_env.scene["robot"].data.root_pos_w.torch[:, 2]
+    assert (height > 0.9).all(), height
+
+
+def test_reset_randomizes_the_start_slightly(h1_env):
+    h1_env.reset()
+    joint_pos = h1_env.scene["robot"].data.joint_pos.torch
+    default = h1_env.scene["robot"].data.default_joint_pos.torch
+    offset = (joint_pos - default).abs()
+    assert (offset <= 0.03 + 1e-5).all()
+    assert not torch.allclose(joint_pos[0], joint_pos[1])
+
+
+def _expected_robot_height_px(env, robot_height_m=1.8):
+    cam = env.cfg.follow_camera
+    focal_px = cam.focal_length / cam.horizontal_aperture * cam.width
+    return focal_px * robot_height_m / abs(cam.offset[1])
+
+
+def test_mask_is_the_robot_and_follows_it(h1_env):
+    """While the robots are pushed sideways across the ground, each mask stays centred, keeps the
+    robot's projected size, and never includes the ground."""
+    h1_env.reset()
+    start = h1_env.scene["robot"].data.root_pos_w.torch[:, 0].clone()
+    width, height = h1_env.cfg.follow_camera.width, h1_env.cfg.follow_camera.height
+    expected_px = _expected_robot_height_px(h1_env)
+    for step in range(40):
+        if step % 5 == 0:
+            push_by_setting_velocity(h1_env, torch.arange(h1_env.num_envs), {"x": (1.0, 1.0)})
+        h1_env.step(_zero_action(h1_env))
+        rgb, mask = h1_env.robot_frames()
+        assert rgb.shape == (h1_env.num_envs, height, width, 3) and rgb.dtype == torch.uint8
+        assert mask.shape == (h1_env.num_envs, height, width) and mask.dtype == torch.bool
+        area = mask.float().mean(dim=(1, 2))
+        assert ((area > 0.005) & (area < 0.15)).all(), area
+        cols = torch.arange(width).float()
+        centroid_x = (mask.float().sum(dim=1) * cols).sum(dim=1) / mask.float().sum(dim=(1, 2))
+        assert ((centroid_x - width / 2).abs() < 0.15 * width).all(), centroid_x
+        rows = mask.any(dim=2)
+        for env_rows in rows:
+            idx = env_rows.nonzero().squeeze(-1)
+            span = idx.max() - idx.min() + 1
+            assert 0.6 * expected_px < span < 1.2 * expected_px, (span, expected_px)
+        segmentation = h1_env.scene["follow_camera"].data.output["semantic_segmentation"].torch[..., 0]
+        ground = segmentation != h1_env.robot_semantic_id
+        assert not (mask & ground).any()
+        assert ground.float().mean() > 0.5  # the ground and sky are in view, just not in the mask
+    moved = h1_env.scene["robot"].data.root_pos_w.torch[:, 0] - start
+    assert (moved > 0.3).all(), moved
