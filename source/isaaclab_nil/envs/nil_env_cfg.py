@@ -193,6 +193,8 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
         """Propagate the reference and camera settings into the scene; call after changing them."""
         self.episode_length_s = self.reference.duration_s
         camera = self.scene.follow_camera
+        if camera is None:  # proprioception-only rollouts
+            return
         camera.width, camera.height = self.follow_camera.width, self.follow_camera.height
         camera.update_period = 1.0 / self.reference.fps
         camera.spawn.focal_length = self.follow_camera.focal_length
