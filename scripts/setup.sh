@@ -21,6 +21,7 @@ echo "[setup] installing isaaclab_nil and Isaac Lab 3.0.0 into $venv (first time
 $pip install -e ".[test]"
 # The MJCF importer pins usd-exchange 2.3.0, Isaac Lab needs 3.0.1 (the 'importers' extra
 # does not resolve): install the importer, then put Isaac Lab's usd-exchange back.
+echo "[setup] installing the MJCF importer (pip warns about usd-exchange 2.3.0; the next step restores 3.0.1)"
 $pip install -r config/mjcf-importer-requirements.txt
 $pip install --no-deps usd-exchange==3.0.1
 echo "$want" > "$stamp"

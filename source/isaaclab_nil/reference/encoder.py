@@ -1,0 +1,191 @@
+"""The video encoder, clip builder and frame masking shared by stage 1 (reference) and stage 2 (reward).
+
+Both stages embed masked 8-frame clips with the same :class:`VideoEncoder`, so the reference embeddings
+and the simulator's embeddings are directly comparable (paper sec. 3.3).
+
+Conventions
+-----------
+* Frames are RGB, ``uint8`` (or float in [0, 1]), channels-last (T, H, W, 3) as cameras and video files
+  give them; :meth:`VideoEncoder.encode` takes channels-first clips (B, 8, 3, H, W), the layout of
+  ``TimesformerModel`` (``clips.permute(0, 1, 4, 2, 3)`` converts, as a view).
+* Masked frames keep the robot and paint everything else white (:data:`MASK_BACKGROUND`). White matches the
+  background-removed first frame given to the video generator, so generated frames and their masked
+  versions differ only where the generator drew something besides the robot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import torch
+import transformers
+
+from .hub import hub_revision, load_pretrained
+from .video_io import crop_resize
+
+DEFAULT_ENCODER = "facebook/timesformer-base-finetuned-k400"
+CLIP_LENGTH = 8
+"""Frames per clip: TimeSformer-base K400 is trained on 8-frame clips (paper sec. 3.3)."""
+
+K400_MEAN = (0.45, 0.45, 0.45)
+K400_STD = (0.225, 0.225, 0.225)
+"""Normalisation of ``facebook/timesformer-base-finetuned-k400`` (its preprocessor_config.json)."""
+
+EmbeddingToken = Literal["cls", "mean"]
+Background = Literal["white", "black"]
+MASK_BACKGROUND: Background = "white"
+
+
+@dataclass(frozen=True)
+class EncoderInfo:
+    """What identifies an encoder's embedding space; stored in every bundle and checked when loading."""
+
+    id: str
+    revision: str | None
+    token: EmbeddingToken
+    dim: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class VideoEncoder:
+    """TimeSformer clip encoder: (B, 8, 3, H, W) clips -> (B, D) float32 embeddings.
+
+    The embedding is taken from ``last_hidden_state`` (after the final LayerNorm), the "last hidden states"
+    of the paper. ``token`` picks which part:
+
+    * ``"cls"`` (default): the CLS token. It is the token the K400 classification head reads, i.e. the
+      one the checkpoint was trained to make a summary of the whole clip's action; in divided space-time
+      attention it attends to every patch of every frame. It is also the cheapest to compare (one vector).
+    * ``"mean"``: the mean of the 8 x (S/16)^2 patch tokens; more sensitive to where things are in the
+      frame, less to the action. Offered for experiments.
+
+    Preprocessing runs on the encoder's device: uint8 -> [0, 1], centre crop to a square and antialiased
+    bilinear resize to the model's ``image_size`` (what the K400 processor's shortest-edge resize + centre
+    crop does), then the mean/std of the model's preprocessor config.
+    """
+
+    def __init__(
+        self,
+        model: transformers.TimesformerModel,
+        info: EncoderInfo,
+        mean: Sequence[float] = K400_MEAN,
+        std: Sequence[float] = K400_STD,
+        autocast_dtype: torch.dtype | None = None,
+    ):
+        self.model = model.eval().requires_grad_(False)
+        self.info = info
+        self.autocast_dtype = autocast_dtype
+        self.device = model.device
+        self.dtype = model.dtype
+        self.num_frames: int = model.config.num_frames
+        self.image_size: int = model.config.image_size
+        self.mean = torch.tensor(mean, device=self.device).view(3, 1, 1)
+        self.std = torch.tensor(std, device=self.device).view(3, 1, 1)
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        name_or_path: str = DEFAULT_ENCODER,
+        device: str | torch.device = "cpu",
+        dtype: torch.dtype = torch.float32,
+        token: EmbeddingToken = "cls",
+        autocast_dtype: torch.dtype | None = None,
+    ) -> VideoEncoder:
+        """Load a TimeSformer by hub id or local folder.
+
+        ``dtype`` is the weights' dtype; ``autocast_dtype`` (e.g. ``torch.bfloat16``) runs the forward pass
+        under autocast with float32 weights. The normalisation comes from the folder's
+        ``preprocessor_config.json`` when it has one, else the K400 defaults.
+        A model that cannot be loaded raises ``ModelLoadError`` saying how to provide it offline.
+        """
+        load = transformers.TimesformerModel.from_pretrained
+        model = load_pretrained(load, "video encoder", name_or_path, dtype=dtype)
+        try:
+            processor, _ = transformers.VideoMAEImageProcessor.get_image_processor_dict(name_or_path)
+        except OSError:  # no preprocessor_config.json: the K400 defaults
+            processor = {}
+        info = EncoderInfo(
+            id=name_or_path, revision=hub_revision(name_or_path), token=token, dim=model.config.hidden_size
+        )
+        return cls(
+            model.to(device),
+            info,
+            mean=processor.get("image_mean", K400_MEAN),
+            std=processor.get("image_std", K400_STD),
+            autocast_dtype=autocast_dtype,
+        )
+
+    @torch.inference_mode()
+    def encode(self, clips: torch.Tensor, batch_size: int | None = None) -> torch.Tensor:
+        """Embed clips (B, 8, 3, H, W), uint8 or float in [0, 1], any device and size.
+
+        Returns float32 (B, D) on the encoder's device. ``batch_size`` bounds how many clips go through
+        the model at once: TimeSformer-base attention takes some 30-50 MB per clip in float32 (estimated
+        from its 8 x 12 x 197 x 197 score tensors), so chunk thousands of envs, e.g. 256. The result does
+        not depend on it beyond float rounding.
+        """
+        if clips.ndim != 5 or clips.shape[1] != self.num_frames or clips.shape[2] != 3:
+            raise ValueError(
+                f"clips must be (B, {self.num_frames}, 3, H, W), got {tuple(clips.shape)}; "
+                "channels-last frames convert with clips.permute(0, 1, 4, 2, 3)"
+            )
+        chunks = clips.split(batch_size) if batch_size else (clips,)
+        return torch.cat([self._encode(chunk) for chunk in chunks])
+
+    def _encode(self, clips: torch.Tensor) -> torch.Tensor:
+        batch, frames = clips.shape[:2]
+        images = clips.to(self.device, non_blocking=True).flatten(0, 1).float()
+        if clips.dtype == torch.uint8:
+            images = images / 255
+        images = crop_resize(images, (self.image_size, self.image_size))
+        images = ((images - self.mean) / self.std).unflatten(0, (batch, frames)).to(self.dtype)
+        autocast = torch.autocast(self.device.type, self.autocast_dtype) if self.autocast_dtype else nullcontext()
+        with autocast:
+            hidden = self.model(pixel_values=images).last_hidden_state  # (B, 1 + frames * patches, D)
+        embedding = hidden[:, 0] if self.info.token == "cls" else hidden[:, 1:].mean(dim=1)
+        return embedding.float()
+
+    def encode_video(self, frames: torch.Tensor, batch_size: int = 16) -> torch.Tensor:
+        """Embed the clip ending at every frame of masked uint8 (T, H, W, 3) frames: float32 (T, D) on the CPU."""
+        steps = torch.arange(frames.shape[0])
+        return torch.cat(
+            [
+                self.encode(build_clips(frames, chunk, self.num_frames).permute(0, 1, 4, 2, 3)).cpu()
+                for chunk in steps.split(batch_size)
+            ]
+        )
+
+
+def clip_indices(t_indices: torch.Tensor | Sequence[int], clip_length: int = CLIP_LENGTH) -> torch.Tensor:
+    """Frame indices of the clips ending at ``t_indices``: long (len, clip_length).
+
+    Clip t is frames t-7 .. t in order; for t < 7 the missing frames before the start are frame 0
+    (paper sec. 3.3), i.e. index ``max(t - 7 + i, 0)`` for i = 0..7. Example: t=2 -> [0,0,0,0,0,0,1,2].
+    """
+    t = torch.as_tensor(t_indices, dtype=torch.long)
+    offsets = torch.arange(clip_length - 1, -1, -1, device=t.device)
+    return (t.unsqueeze(-1) - offsets).clamp_(min=0)
+
+
+def build_clips(
+    frames: torch.Tensor, t_indices: torch.Tensor | Sequence[int], clip_length: int = CLIP_LENGTH
+) -> torch.Tensor:
+    """Gather the clips ending at ``t_indices`` from frames (T, ...): (len, clip_length, ...), one indexing op."""
+    index = clip_indices(t_indices, clip_length).to(frames.device)
+    if index.numel() and int(index.max()) >= frames.shape[0]:
+        raise IndexError(f"clip end {int(index.max())} is past the last frame {frames.shape[0] - 1}")
+    return frames[index]
+
+
+def masked_frames(rgb: torch.Tensor, mask: torch.Tensor, background: Background = MASK_BACKGROUND) -> torch.Tensor:
+    """Keep the masked pixels of uint8 (..., H, W, 3) ``rgb`` and paint the rest ``background``.
+
+    ``mask`` is bool (..., H, W), True on the robot. Works batched and on any device.
+    """
+    fill = torch.tensor(255 if background == "white" else 0, dtype=rgb.dtype, device=rgb.device)
+    return torch.where(mask.unsqueeze(-1), rgb, fill)

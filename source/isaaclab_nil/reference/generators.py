@@ -1,0 +1,223 @@
+"""Where the reference video comes from: an image-to-video model, or a video file the user brings.
+
+Every source returns uint8 (T, H, W, 3) frames at the camera resolution and the video's frame rate.
+
+Generated videos: the background-removed first frame (robot on white) and the prompt go to a diffusers
+image-to-video pipeline at a resolution the model accepts. The frame is fitted into that resolution
+keeping its aspect, on a white canvas (letterbox); the same box is cut out of every generated frame and
+resized back to the camera resolution, so the camera geometry is exactly preserved whatever the model's
+aspect. Frame 0 is then replaced by the exact first frame that was given: the paper treats frame 0 of the
+generated video as the rendered frame (sec. 3.2), and SAM 2 is prompted on frame 0 with the simulator's
+mask, which only fits that exact image.
+
+Backends, by name in ``GENERATOR_BACKENDS`` (add more with :func:`register_backend`): ``ltx`` (LTX-Video,
+the default), ``wan`` (Wan 2.1 I2V), ``cogvideox`` (CogVideoX I2V) and ``svd`` (Stable Video Diffusion, no
+text prompt). Frame counts, size multiples and frame rates are in each :class:`Backend` below and in
+docs/reference_pipeline.md.
+
+Models with a fixed frame rate return that rate whatever ``fps`` was asked for.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import diffusers
+import torch
+from PIL import Image
+
+from .bundle import sha256_file
+from .hub import hub_revision, load_pretrained
+from .video_io import letterbox, read_video, resize_frames
+
+
+class VideoGenerator(ABC):
+    """Turns (first frame, prompt) into a reference video."""
+
+    @abstractmethod
+    def generate(
+        self, first_frame: torch.Tensor, prompt: str, num_frames: int, fps: float, seed: int
+    ) -> tuple[torch.Tensor, float]:
+        """``first_frame`` uint8 (H, W, 3) -> (uint8 (num_frames, H, W, 3) on the CPU with frame 0 ==
+        ``first_frame``, the video's frames per second)."""
+
+    @abstractmethod
+    def describe(self) -> dict:
+        """Model id, revision and options, for the bundle's meta.json."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """How to call one diffusers image-to-video pipeline."""
+
+    pipeline: str
+    """Class name in ``diffusers``."""
+    default_model: str
+    size_multiple: int
+    """Height and width must be multiples of this."""
+    frame_multiple: int
+    """Valid frame counts are ``k * frame_multiple + 1``."""
+    native_fps: float | None = None
+    """The model's fixed frame rate; ``None`` when the frame rate is an input (``fps_argument``)."""
+    fps_argument: str | None = None
+    takes_prompt: bool = True
+    guidance_argument: str = "guidance_scale"
+
+
+GENERATOR_BACKENDS: dict[str, Backend] = {}
+
+
+def register_backend(name: str, backend: Backend) -> None:
+    """Make a diffusers image-to-video pipeline available by ``name``."""
+    GENERATOR_BACKENDS[name] = backend
+
+
+register_backend("ltx", Backend("LTXImageToVideoPipeline", "Lightricks/LTX-Video", 32, 8, fps_argument="frame_rate"))
+register_backend(
+    "wan", Backend("WanImageToVideoPipeline", "Wan-AI/Wan2.1-I2V-14B-480P-Diffusers", 16, 4, native_fps=16)
+)
+register_backend("cogvideox", Backend("CogVideoXImageToVideoPipeline", "THUDM/CogVideoX-5b-I2V", 16, 8, native_fps=8))
+register_backend(
+    "svd",
+    Backend(
+        "StableVideoDiffusionPipeline",
+        "stabilityai/stable-video-diffusion-img2vid-xt",
+        64,
+        1,
+        fps_argument="fps",
+        takes_prompt=False,
+        guidance_argument="max_guidance_scale",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    """How to run a diffusers image-to-video pipeline."""
+
+    steps: int = 50
+    guidance: float | None = None
+    """Classifier-free guidance scale; ``None`` keeps the pipeline's default."""
+    size: tuple[int, int] | None = None
+    """Generation (height, width); ``None``: the camera resolution rounded up to the backend's multiple.
+    Real models work best at their native resolution, e.g. (512, 768) for LTX-Video."""
+    negative_prompt: str | None = None
+
+
+class DiffusersVideoGenerator(VideoGenerator):
+    """A diffusers image-to-video pipeline behind the :class:`VideoGenerator` interface."""
+
+    def __init__(
+        self,
+        pipeline: diffusers.DiffusionPipeline,
+        backend: str,
+        model_id: str,
+        revision: str | None = None,
+        options: GenerationOptions = GenerationOptions(),
+    ):
+        self.pipeline = pipeline
+        self.backend_name = backend
+        self.backend = GENERATOR_BACKENDS[backend]
+        self.model_id = model_id
+        self.revision = revision
+        self.options = options
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        backend: str = "ltx",
+        name_or_path: str | None = None,
+        device: str | torch.device = "cpu",
+        dtype: torch.dtype = torch.float32,
+        cpu_offload: bool = False,
+        **options,
+    ) -> DiffusersVideoGenerator:
+        """Load the backend's pipeline from a hub id or local folder (default: the backend's model).
+
+        ``options`` are :class:`GenerationOptions` fields (steps, guidance, size, negative_prompt).
+        ``cpu_offload`` (CUDA only) keeps each sub-model on the CPU until it runs
+        (``enable_model_cpu_offload``, needs the ``accelerate`` package). A missing model raises
+        ``ModelLoadError``.
+        """
+        if backend not in GENERATOR_BACKENDS:
+            raise ValueError(f"unknown video generator '{backend}', known: {sorted(GENERATOR_BACKENDS)}")
+        spec = GENERATOR_BACKENDS[backend]
+        model_id = name_or_path or spec.default_model
+        load = getattr(diffusers, spec.pipeline).from_pretrained
+        pipeline = load_pretrained(load, f"{backend} video generator", model_id, dtype=dtype)
+        if cpu_offload and torch.device(device).type == "cuda":
+            pipeline.enable_model_cpu_offload(device=device)
+        else:
+            pipeline.to(device)
+        return cls(pipeline, backend, model_id, hub_revision(model_id), GenerationOptions(**options))
+
+    def describe(self) -> dict:
+        return {
+            "kind": "generated",
+            "backend": self.backend_name,
+            "pipeline": self.backend.pipeline,
+            "id": self.model_id,
+            "revision": self.revision,
+            **asdict(self.options),
+        }
+
+    def generate(
+        self, first_frame: torch.Tensor, prompt: str, num_frames: int, fps: float, seed: int
+    ) -> tuple[torch.Tensor, float]:
+        height, width = first_frame.shape[:2]
+        spec, options = self.backend, self.options
+        gen_height, gen_width = options.size or [_round_up(side, spec.size_multiple) for side in (height, width)]
+        image, (top, left, box_h, box_w) = letterbox(first_frame.cpu(), (gen_height, gen_width))
+        call = {
+            "image": Image.fromarray(image.numpy()),
+            "height": gen_height,
+            "width": gen_width,
+            "num_frames": _round_up(num_frames - 1, spec.frame_multiple) + 1,
+            "num_inference_steps": options.steps,
+            "generator": torch.Generator("cpu").manual_seed(seed),
+            "output_type": "pt",
+        }
+        if spec.takes_prompt:
+            call["prompt"] = prompt
+            if options.negative_prompt is not None:
+                call["negative_prompt"] = options.negative_prompt
+        if spec.fps_argument:
+            call[spec.fps_argument] = round(fps)
+        if options.guidance is not None:
+            call[spec.guidance_argument] = options.guidance
+        video = self.pipeline(**call).frames[0][:num_frames]  # float (T, 3, h, w) in [0, 1]
+        video = video[:, :, top : top + box_h, left : left + box_w]
+        frames = (video.float().clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu()
+        frames = resize_frames(frames, (height, width)).contiguous()
+        frames[0] = first_frame.cpu()
+        return frames, float(spec.native_fps or fps)
+
+
+class VideoFileSource:
+    """A reference video the user brings (``nil generate --video FILE``), e.g. made with Kling or Veo.
+
+    The video is centre-cropped to the camera's aspect and resized to its resolution; its frame rate is
+    kept. Its frame 0 should show the rendered first frame (same camera and pose): the pipeline checks
+    this with SAM 2 and warns when it does not.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def read(self, size: tuple[int, int], num_frames: int | None = None) -> tuple[torch.Tensor, float]:
+        """(uint8 (T, H, W, 3) at ``size`` = (H, W), fps); at most ``num_frames`` frames (all when ``None``).
+
+        Raises ``VideoReadError`` for a missing, corrupt or truncated file.
+        """
+        frames, fps = read_video(self.path)
+        return resize_frames(frames[:num_frames], size), fps
+
+    def describe(self) -> dict:
+        return {"kind": "imported", "path": str(self.path.resolve()), "sha256": sha256_file(self.path)}
+
+
+def _round_up(value: int, multiple: int) -> int:
+    return max(multiple, math.ceil(value / multiple) * multiple)

@@ -1,0 +1,100 @@
+"""Stage 1 after the first frame: video -> masks -> clip embeddings -> reference bundle."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .bundle import BundleMeta, CameraSpec, save_bundle
+from .encoder import MASK_BACKGROUND, VideoEncoder, masked_frames
+from .generators import VideoFileSource, VideoGenerator
+from .segmentation import RobotSegmenter, first_frame_iou
+
+DEFAULT_NUM_FRAMES = 121
+"""Frames generated when the spec does not say (about 5 s at 25 fps)."""
+
+
+@dataclass(frozen=True)
+class ReferenceSpec:
+    """What the caller (``nil generate``) knows about the reference to make."""
+
+    robot: str
+    task: str
+    prompt: str
+    camera: CameraSpec
+    num_frames: int | None = None
+    """Frames to generate (``None``: :data:`DEFAULT_NUM_FRAMES`), or the most to keep of an imported video
+    (``None``: all)."""
+    fps: float = 25.0
+    """Asked of the generator; models with a fixed rate, and imported videos, keep their own."""
+    seed: int = 0
+
+
+def build_reference_bundle(
+    first_frame_rgb: torch.Tensor,
+    first_frame_mask: torch.Tensor,
+    spec: ReferenceSpec,
+    source: VideoGenerator | VideoFileSource,
+    segmenter: RobotSegmenter,
+    encoder: VideoEncoder,
+    out_dir: str | Path,
+    batch_size: int = 16,
+    min_first_frame_iou: float = 0.5,
+) -> Path:
+    """Make and save the reference bundle; returns its folder.
+
+    ``first_frame_rgb`` is the rendered uint8 (H, W, 3) first frame and ``first_frame_mask`` the simulator's
+    bool (H, W) robot mask, at the camera resolution. The generator gets the robot on a white background.
+    An imported video is checked against the simulator mask (:func:`first_frame_iou`); below
+    ``min_first_frame_iou`` a warning says the reference will likely be wrong.
+    ``batch_size`` is the number of clips per encoder call.
+    """
+    resolution = spec.camera.resolution
+    for name, array, dtype, shape in (
+        ("first_frame_rgb", first_frame_rgb, torch.uint8, (*resolution, 3)),
+        ("first_frame_mask", first_frame_mask, torch.bool, resolution),
+    ):
+        if array.dtype != dtype or tuple(array.shape) != shape:
+            raise ValueError(f"{name} must be {dtype} {shape} (the camera's), got {array.dtype} {tuple(array.shape)}")
+    if not first_frame_mask.any():
+        raise ValueError("first_frame_mask is empty: the robot is not in the camera's view")
+    first_mask = first_frame_mask.cpu()
+    first_frame = masked_frames(first_frame_rgb.cpu(), first_mask, "white")  # what the generator is given
+
+    iou = None
+    if isinstance(source, VideoFileSource):
+        frames, fps = source.read(resolution, spec.num_frames)
+        iou = first_frame_iou(segmenter, frames[0], first_mask)
+        if iou < min_first_frame_iou:
+            warnings.warn(
+                f"{source.path}: its first frame does not show the robot where the simulator renders it "
+                f"(SAM 2 mask vs simulator mask IoU {iou:.2f} < {min_first_frame_iou}). The reference masks "
+                "start from the simulator mask and will likely be wrong: make the video from the rendered "
+                "first frame, with the camera's aspect ratio and no crop.",
+                stacklevel=2,
+            )
+    else:
+        num_frames = spec.num_frames or DEFAULT_NUM_FRAMES
+        frames, fps = source.generate(first_frame, spec.prompt, num_frames, spec.fps, spec.seed)
+
+    masks = segmenter.segment(frames, first_mask)
+    embeddings = encoder.encode_video(masked_frames(frames, masks, MASK_BACKGROUND), batch_size)
+    meta = BundleMeta(
+        robot=spec.robot,
+        task=spec.task,
+        prompt=spec.prompt,
+        camera=spec.camera,
+        fps=fps,
+        num_frames=frames.shape[0],
+        seed=spec.seed,
+        source=source.describe(),
+        encoder=encoder.info,
+        segmenter=segmenter.describe(),
+        mask_background=MASK_BACKGROUND,
+        first_frame_iou=iou,
+    )
+    alpha = first_mask.to(torch.uint8).mul(255).unsqueeze(-1)
+    return save_bundle(out_dir, meta, frames, masks, embeddings, torch.cat([first_frame, alpha], dim=-1))

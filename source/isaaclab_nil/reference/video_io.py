@@ -1,0 +1,121 @@
+"""Reading, writing and resizing videos.
+
+Frames are ``torch.uint8`` tensors of shape (T, H, W, 3), RGB, on any device. Files are read and written
+with PyAV (FFmpeg). mp4 files are H.264 (``libx264``, which the PyAV wheel ships); if an FFmpeg build lacks
+it, MPEG-4 part 2 (``mpeg4``) is used instead. Both are lossy: an mp4 is for people to watch, never
+training data.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .errors import VideoReadError
+
+MP4_ENCODERS = ("libx264", "mpeg4")
+"""Encoders tried in order when writing mp4."""
+
+
+def read_video(path: str | Path) -> tuple[torch.Tensor, float]:
+    """Decode every frame of a video file: ``(uint8 (T, H, W, 3) RGB on the CPU, frames per second)``.
+
+    Raises ``VideoReadError`` (naming the file and the problem) for a missing, truncated, corrupt or
+    non-video file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise VideoReadError(f"{path}: no such file")
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise VideoReadError(f"{path}: the file has no video stream")
+            stream = container.streams.video[0]
+            rate = stream.average_rate or stream.base_rate or stream.guessed_rate
+            frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
+    except av.error.FFmpegError as error:
+        problem = f"cannot be decoded as a video, it is corrupt, truncated or not a video ({error})"
+        raise VideoReadError(f"{path}: {problem}") from error
+    if not frames:
+        raise VideoReadError(f"{path}: the video stream holds no decodable frame (truncated or corrupt)")
+    if not rate or rate <= 0:
+        raise VideoReadError(f"{path}: the video stream has no frame rate")
+    return torch.from_numpy(np.stack(frames)), float(rate)
+
+
+def write_video(path: str | Path, frames: torch.Tensor, fps: float) -> Path:
+    """Write uint8 (T, H, W, 3) RGB frames to an mp4 (H.264, yuv420p; odd sizes are padded by one pixel)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    array = frames.cpu().numpy()
+    pad_h, pad_w = array.shape[1] % 2, array.shape[2] % 2  # yuv420p needs even sizes
+    if pad_h or pad_w:
+        array = np.pad(array, ((0, 0), (0, pad_h), (0, pad_w), (0, 0)), mode="edge")
+    codec = next(name for name in MP4_ENCODERS if name in av.codecs_available)
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream(codec, rate=Fraction(fps).limit_denominator(1001))
+        stream.height, stream.width = array.shape[1:3]
+        stream.pix_fmt = "yuv420p"
+        if codec == "libx264":
+            stream.options = {"crf": "18"}
+        for index, image in enumerate(array):
+            frame = av.VideoFrame.from_ndarray(image, format="rgb24")
+            frame.pts = index
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return path
+
+
+def crop_resize(images: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Centre-crop float (N, C, H, W) images to the aspect of ``size`` = (height, width), then resize to it.
+
+    Bilinear with antialiasing, so downscaling does not alias. The one resize used everywhere: video
+    import, generator output and the encoder's input.
+    """
+    height, width = size
+    in_h, in_w = images.shape[-2:]
+    if in_h * width > in_w * height:  # too tall for the target aspect: crop rows
+        crop_h = round(in_w * height / width)
+        top = (in_h - crop_h) // 2
+        images = images[..., top : top + crop_h, :]
+    elif in_h * width < in_w * height:  # too wide: crop columns
+        crop_w = round(in_h * width / height)
+        left = (in_w - crop_w) // 2
+        images = images[..., left : left + crop_w]
+    if tuple(images.shape[-2:]) == (height, width):
+        return images
+    return F.interpolate(images, size=(height, width), mode="bilinear", antialias=True, align_corners=False)
+
+
+def letterbox(
+    image: torch.Tensor, size: tuple[int, int], fill: int = 255
+) -> tuple[torch.Tensor, tuple[int, int, int, int]]:
+    """Fit a uint8 (H, W, 3) image inside ``size`` = (height, width) keeping its aspect, centred on a
+    ``fill`` canvas. Returns (canvas, box) with box = (top, left, height, width) of the image on it.
+
+    Cropping ``box`` out of a frame of the canvas size and resizing it to (H, W) is the exact inverse.
+    """
+    height, width = size
+    scale = min(height / image.shape[0], width / image.shape[1])
+    box_h, box_w = round(image.shape[0] * scale), round(image.shape[1] * scale)
+    top, left = (height - box_h) // 2, (width - box_w) // 2
+    canvas = torch.full((height, width, 3), fill, dtype=torch.uint8, device=image.device)
+    canvas[top : top + box_h, left : left + box_w] = resize_frames(image.unsqueeze(0), (box_h, box_w))[0]
+    return canvas, (top, left, box_h, box_w)
+
+
+def resize_frames(frames: torch.Tensor, size: tuple[int, int], chunk: int = 32) -> torch.Tensor:
+    """Centre-crop and resize uint8 (T, H, W, 3) frames to ``size`` = (height, width); uint8 out, same device."""
+    if tuple(frames.shape[1:3]) == tuple(size):
+        return frames
+    out = torch.empty((frames.shape[0], *size, 3), dtype=torch.uint8, device=frames.device)
+    for start in range(0, frames.shape[0], chunk):  # bounds the float copy of long, large videos
+        images = frames[start : start + chunk].permute(0, 3, 1, 2).float()
+        resized = crop_resize(images, size).round_().clamp_(0, 255)
+        out[start : start + chunk] = resized.permute(0, 2, 3, 1).to(torch.uint8)
+    return out

@@ -1,0 +1,183 @@
+"""Tiny random models saved to a temp folder and loaded through the production ``from_pretrained`` paths.
+
+Nothing here reaches the network: HF_HUB_OFFLINE is set before any Hugging Face library is imported.
+"""
+
+import os
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
+
+import json  # noqa: E402
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from isaaclab_nil.reference.bundle import CameraSpec  # noqa: E402
+from isaaclab_nil.reference.encoder import VideoEncoder  # noqa: E402
+from isaaclab_nil.reference.generators import DiffusersVideoGenerator  # noqa: E402
+from isaaclab_nil.reference.pipeline import ReferenceSpec, build_reference_bundle  # noqa: E402
+from isaaclab_nil.reference.segmentation import RobotSegmenter  # noqa: E402
+
+HEIGHT, WIDTH = 64, 64
+NUM_FRAMES = 16
+
+
+def save_tiny_encoder(folder) -> None:
+    from transformers import TimesformerConfig, TimesformerModel
+
+    torch.manual_seed(0)
+    config = TimesformerConfig(
+        image_size=32, patch_size=8, num_frames=8, hidden_size=32, num_hidden_layers=2,
+        num_attention_heads=2, intermediate_size=64,
+    )
+    TimesformerModel(config).save_pretrained(folder)
+    # not the K400 normalisation, so a test can see that preprocessor_config.json is read
+    processor = {"image_processor_type": "VideoMAEImageProcessor", "image_mean": [0.5] * 3, "image_std": [0.25] * 3}
+    (folder / "preprocessor_config.json").write_text(json.dumps(processor))
+
+
+def save_tiny_segmenter(folder, size: int = 64) -> None:
+    """A few-layer SAM 2 at 64 px. The memory attention hard-codes 64-channel memories and needs the
+    FPN width above that, hence 128."""
+    from transformers import (
+        Sam2HieraDetConfig, Sam2ImageProcessor, Sam2VideoConfig, Sam2VideoMaskDecoderConfig, Sam2VideoModel,
+        Sam2VideoProcessor, Sam2VideoPromptEncoderConfig, Sam2VideoVideoProcessor, Sam2VisionConfig,
+    )
+
+    torch.manual_seed(0)
+    backbone = Sam2HieraDetConfig(
+        hidden_size=12, image_size=size, blocks_per_stage=[1, 1, 2, 1], embed_dim_per_stage=[12, 24, 48, 96],
+        num_attention_heads_per_stage=[1, 1, 1, 1], window_size_per_stage=[8, 4, 4, 2], global_attention_blocks=[3],
+        window_positional_embedding_background_size=[2, 2],
+    )
+    vision = Sam2VisionConfig(
+        backbone_config=backbone, backbone_channel_list=[96, 48, 24, 12],
+        backbone_feature_sizes=[[size // 4] * 2, [size // 8] * 2, [size // 16] * 2], fpn_hidden_size=128,
+    )
+    config = Sam2VideoConfig(
+        vision_config=vision,
+        prompt_encoder_config=Sam2VideoPromptEncoderConfig(hidden_size=128, image_size=size, mask_input_channels=8),
+        mask_decoder_config=Sam2VideoMaskDecoderConfig(
+            hidden_size=128, mlp_dim=64, num_attention_heads=4, iou_head_hidden_dim=32
+        ),
+        image_size=size, num_maskmem=3, memory_attention_hidden_size=128, memory_attention_num_layers=1,
+        memory_attention_feed_forward_hidden_size=32, memory_attention_rope_feat_sizes=[size // 16] * 2,
+        memory_encoder_hidden_size=128, memory_encoder_output_channels=64, mask_downsampler_embed_dim=128,
+        memory_fuser_embed_dim=128, memory_fuser_intermediate_dim=128,
+    )
+    Sam2VideoModel(config).save_pretrained(folder)
+    Sam2VideoProcessor(
+        image_processor=Sam2ImageProcessor(
+            size={"height": size, "width": size}, mask_size={"height": size // 4, "width": size // 4}
+        ),
+        video_processor=Sam2VideoVideoProcessor(size={"height": size, "width": size}),
+    ).save_pretrained(folder)
+
+
+def save_tiny_ltx(folder) -> None:
+    """LTX-Video with a 1-layer transformer, an 8-channel VAE and a 1-layer T5 whose tokenizer is built in code."""
+    from diffusers import (
+        AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler, LTXImageToVideoPipeline, LTXVideoTransformer3DModel,
+    )
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+    from transformers import T5Config, T5EncoderModel, T5TokenizerFast
+
+    words = "the a agent robot unitree h1 g1 is walking running jumping camera follows".split()
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)] + [(word, -1.0) for word in words]
+    backend = Tokenizer(models.Unigram(vocab, unk_id=2))
+    backend.normalizer = normalizers.Lowercase()
+    backend.pre_tokenizer = pre_tokenizers.Whitespace()
+    backend.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 1)])
+    tokenizer = T5TokenizerFast(
+        tokenizer_object=backend, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", extra_ids=0
+    )
+
+    torch.manual_seed(0)
+    text_config = T5Config(vocab_size=len(vocab), d_model=32, d_kv=8, d_ff=64, num_layers=1, num_heads=4)
+    text_encoder = T5EncoderModel(text_config)
+    transformer = LTXVideoTransformer3DModel(
+        in_channels=8, out_channels=8, patch_size=1, patch_size_t=1, num_attention_heads=4, attention_head_dim=8,
+        cross_attention_dim=32, num_layers=1, caption_channels=32,
+    )
+    vae = AutoencoderKLLTXVideo(
+        in_channels=3, out_channels=3, latent_channels=8, block_out_channels=(8, 8, 8, 8),
+        decoder_block_out_channels=(8, 8, 8, 8), layers_per_block=(1, 1, 1, 1, 1),
+        decoder_layers_per_block=(1, 1, 1, 1, 1), spatio_temporal_scaling=(True, True, False, False),
+        decoder_spatio_temporal_scaling=(True, True, False, False), decoder_inject_noise=(False,) * 5,
+        upsample_residual=(False,) * 4, upsample_factor=(1,) * 4, timestep_conditioning=False, patch_size=1,
+        patch_size_t=1, encoder_causal=True, decoder_causal=False,
+    )
+    LTXImageToVideoPipeline(
+        transformer=transformer, vae=vae, scheduler=FlowMatchEulerDiscreteScheduler(), text_encoder=text_encoder,
+        tokenizer=tokenizer,
+    ).save_pretrained(folder)
+
+
+@pytest.fixture(scope="session")
+def model_dirs(tmp_path_factory):
+    """Folders holding the tiny encoder, segmenter and LTX pipeline."""
+    root = tmp_path_factory.mktemp("models")
+    dirs = {name: root / name for name in ("encoder", "segmenter", "ltx")}
+    save_tiny_encoder(dirs["encoder"])
+    save_tiny_segmenter(dirs["segmenter"])
+    save_tiny_ltx(dirs["ltx"])
+    return dirs
+
+
+@pytest.fixture(scope="session")
+def encoder(model_dirs):
+    return VideoEncoder.from_pretrained(str(model_dirs["encoder"]))
+
+
+@pytest.fixture(scope="session")
+def segmenter(model_dirs):
+    return RobotSegmenter.from_pretrained(str(model_dirs["segmenter"]))
+
+
+@pytest.fixture(scope="session")
+def generator(model_dirs):
+    return DiffusersVideoGenerator.from_pretrained("ltx", str(model_dirs["ltx"]), steps=2)
+
+
+@pytest.fixture(scope="session")
+def camera():
+    return CameraSpec.from_focal_length(
+        pos=(0.0, -3.0, 1.0), rot_xyzw=(0.5, 0.5, 0.5, 0.5), height=HEIGHT, width=WIDTH, focal_length=24.0,
+        horizontal_aperture=20.955,
+    )
+
+
+@pytest.fixture(scope="session")
+def scene():
+    """A rendered-looking first frame: a grey floor and a coloured 'robot' block, with its exact mask."""
+    generator = torch.Generator().manual_seed(0)
+    rgb = torch.full((HEIGHT, WIDTH, 3), 90, dtype=torch.uint8)
+    rgb += torch.randint(0, 20, (HEIGHT, WIDTH, 3), generator=generator, dtype=torch.uint8)
+    mask = torch.zeros(HEIGHT, WIDTH, dtype=torch.bool)
+    mask[12:56, 24:40] = True
+    rgb[mask] = torch.tensor([200, 60, 30], dtype=torch.uint8)
+    return rgb, mask
+
+
+@pytest.fixture(scope="session")
+def spec(camera):
+    return ReferenceSpec(
+        robot="unitree_h1",
+        task="NIL-H1-Walk",
+        prompt="The Unitree H1 robot agent is walking, camera follows the agent.",
+        camera=camera,
+        num_frames=NUM_FRAMES,
+        fps=16.0,
+        seed=7,
+    )
+
+
+@pytest.fixture(scope="session")
+def generated_bundle(tmp_path_factory, scene, spec, generator, segmenter, encoder):
+    """A bundle made end to end from the tiny LTX generator (shared; copy it before damaging it)."""
+    rgb, mask = scene
+    out = tmp_path_factory.mktemp("bundles") / "generated"
+    return build_reference_bundle(rgb, mask, spec, generator, segmenter, encoder, out, batch_size=5)

@@ -1,0 +1,61 @@
+"""Reading, writing and resizing videos."""
+
+import pytest
+import torch
+
+from isaaclab_nil.reference.errors import VideoReadError
+from isaaclab_nil.reference.video_io import letterbox, read_video, resize_frames, write_video
+
+
+def test_write_then_read_keeps_size_count_and_fps(tmp_path):
+    frames = torch.zeros(5, 32, 48, 3, dtype=torch.uint8)
+    frames[:, :, :24] = 200
+    write_video(tmp_path / "a.mp4", frames, fps=29.97)
+    decoded, fps = read_video(tmp_path / "a.mp4")
+    assert decoded.shape == (5, 32, 48, 3) and decoded.dtype == torch.uint8
+    assert fps == pytest.approx(29.97, abs=1e-3)
+    assert (decoded.float() - frames.float()).abs().mean() < 3  # H.264 is lossy, but close
+
+
+def test_resize_crops_the_centre_to_the_target_aspect():
+    wide = torch.zeros(1, 720, 1280, 3, dtype=torch.uint8)
+    wide[:, :, 280:1000] = 255  # the centre 720 x 720 square is white, the sides black
+    square = resize_frames(wide, (64, 64))
+    assert square.shape == (1, 64, 64, 3)
+    assert bool((square == 255).all())
+    tall = resize_frames(torch.zeros(2, 100, 50, 3, dtype=torch.uint8), (30, 40))
+    assert tall.shape == (2, 30, 40, 3)
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [(None, "no such file"), (b"this is not a video" * 100, "cannot be decoded"), (b"", "cannot be decoded")],
+)
+def test_bad_files_give_one_clear_error(tmp_path, content, problem):
+    path = tmp_path / "bad.mp4"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(VideoReadError, match=problem) as error:
+        read_video(path)
+    assert str(path) in str(error.value)
+
+
+def test_truncated_video_gives_the_clear_error(tmp_path):
+    path = tmp_path / "full.mp4"
+    write_video(path, torch.randint(0, 255, (8, 32, 32, 3), dtype=torch.uint8), fps=10)
+    data = path.read_bytes()
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(VideoReadError, match="truncated"):
+        read_video(truncated)
+
+
+def test_letterbox_fits_on_white_and_its_box_inverts_it():
+    wide = torch.zeros(40, 80, 3, dtype=torch.uint8)  # 1:2, into a square
+    canvas, box = letterbox(wide, (64, 64))
+    assert box == (16, 0, 32, 64)
+    assert bool((canvas[:16] == 255).all()) and bool((canvas[48:] == 255).all())
+    assert bool((canvas[16:48] == 0).all())
+    top, left, height, width = box
+    back = resize_frames(canvas[None, top : top + height, left : left + width], (40, 80))
+    assert torch.equal(back[0], wide)
