@@ -1,0 +1,114 @@
+"""Plain dataclass configs for the off-policy learners and the runner.
+
+Units used throughout:
+  * an "env step" is one call of the vectorized ``env.step`` (it collects ``num_envs`` transitions);
+  * ``replay_ratio`` is the number of gradient updates per env step, each on a freshly sampled batch.
+    With a single environment this is the replay ratio of the BRO paper; with ``num_envs`` parallel
+    environments the updates-per-transition ratio is ``replay_ratio / num_envs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class SacCfg:
+    """Soft Actor-Critic (Haarnoja et al., 2018, "Soft Actor-Critic Algorithms and Applications").
+
+    Defaults follow the SAC paper: 2 hidden layers of 256 units for actor and critics, Adam with
+    learning rate 3e-4, batch size 256, discount 0.99, Polyak tau 0.005, one update per env step,
+    learned temperature with target entropy ``-action_dim``, clipped double-Q (the minimum of the two
+    critics, written here as ``mean - 1.0 * std`` over the two-member ensemble).
+    """
+
+    actor_hidden_dim: int = 256
+    actor_depth: int = 2
+    """Hidden layers of the actor MLP (SAC) / residual blocks of the actor BroNet (BRO)."""
+    critic_hidden_dim: int = 256
+    critic_depth: int = 2
+    """Hidden layers of each critic MLP (SAC) / residual blocks of each critic BroNet (BRO)."""
+    num_critics: int = 2
+    actor_lr: float = 3e-4
+    critic_lr: float = 3e-4
+    temperature_lr: float = 3e-4
+    temperature_betas: tuple[float, float] = (0.9, 0.999)
+    weight_decay: float = 0.0
+    """Decoupled (AdamW) weight decay of actor and critic parameters; 0 means plain Adam."""
+    gamma: float = 0.99
+    tau: float = 0.005
+    batch_size: int = 256
+    replay_ratio: int = 1
+    """Gradient updates per env step, each on a fresh batch."""
+    init_temperature: float = 1.0
+    target_entropy: float | None = None
+    """None means the algorithm default: ``-action_dim`` for SAC, ``-action_dim / 2`` for BRO."""
+    pessimism: float = 1.0
+    """beta in ``Q = mean - beta * std`` over the critic ensemble, used by the actor loss and the TD
+    target. With two critics, beta=1 is exactly the clipped double-Q minimum of SAC."""
+    log_std_min: float = -10.0
+    log_std_max: float = 2.0
+    """The actor's log-std is squashed smoothly into [log_std_min, log_std_max] (official BRO code;
+    the SAC paper clips to [-20, 2])."""
+    reset_steps: tuple[int, ...] = ()
+    """Env steps after which all networks, the temperature and all optimizers are re-initialised."""
+
+
+@dataclass
+class BroCfg(SacCfg):
+    """BRO (Nauman et al., NeurIPS 2024, "Bigger, Regularized, Optimistic").
+
+    Defaults follow the paper's hyperparameter table and the official code
+    (github.com/naumix/BiggerRegularizedOptimistic): BroNet critic of width 512 with 2 residual
+    blocks, BroNet actor of width 256 with 1 block, AdamW (weight decay 1e-4) with learning rate 3e-4,
+    batch size 128, 100 quantiles per critic, two critics, no pessimism (beta=0, "non-pessimistic
+    quantile Q-learning"), target entropy ``-action_dim / 2``, temperature Adam with beta1=0.5,
+    optimistic exploration with KL target 0.05, std multiplier 0.75, initial optimism 1.0, initial
+    KL weight 0.25, both adapted by Adam (lr 3e-5, beta1=0.5). Replay ratio 2 is the paper's
+    compute-efficient "BRO (Fast)" setting (the default BRO uses 10), for which the official code
+    performs a single full reset after 15k env steps. The RR=10 schedule is
+    ``(15_000, 50_000, 250_000, 500_000, 750_000, 1_000_000, 1_500_000, 2_000_000)``.
+    """
+
+    actor_hidden_dim: int = 256
+    actor_depth: int = 1
+    critic_hidden_dim: int = 512
+    critic_depth: int = 2
+    temperature_betas: tuple[float, float] = (0.5, 0.999)
+    weight_decay: float = 1e-4
+    batch_size: int = 128
+    replay_ratio: int = 2
+    pessimism: float = 0.0
+    reset_steps: tuple[int, ...] = (15_000,)
+    num_quantiles: int = 100
+    kl_target: float = 0.05
+    """Target of the per-action-dimension KL between optimistic and conservative policies."""
+    std_multiplier: float = 0.75
+    """Std of the optimistic exploration policy relative to the conservative one."""
+    init_optimism: float = 1.0
+    init_kl_weight: float = 0.25
+    dual_lr: float = 3e-5
+    dual_betas: tuple[float, float] = (0.5, 0.999)
+
+
+@dataclass
+class RunnerCfg:
+    """Data collection, normalisation, logging and checkpointing (all step counts are env steps)."""
+
+    seed: int = 0
+    buffer_size: int = 1_000_000
+    """Replay capacity in transitions (shared by all parallel envs)."""
+    learning_starts: int = 2_500
+    """Env steps of uniformly random actions before the policy acts and updates begin (BRO paper:
+    2500 with one env; scale it down for many parallel envs, it collects ``num_envs`` per step)."""
+    action_scale: float = 1.0
+    """Multiplies the tanh-squashed actions in [-1, 1] before ``env.step``."""
+    normalize_obs: bool = True
+    obs_clip: float = 10.0
+    """Normalised observations are clipped to [-obs_clip, obs_clip]."""
+    freeze_obs_normalizer_after: int | None = None
+    """Stop updating the observation statistics after this many env steps (None: never)."""
+    log_interval: int = 100
+    save_interval: int = 50_000
+    save_replay_buffer: bool = False
+    progress_bar: bool = True

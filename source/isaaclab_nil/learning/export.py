@@ -1,0 +1,138 @@
+"""Deployment artefacts: the deterministic policy as ONNX (normalisation folded in) and a YAML config."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import torch
+import yaml
+from torch import nn
+
+from .networks import ObsNormalizer, TanhGaussianActor
+from .runner import OffPolicyRunner, atomic_write
+
+DEPLOY_SCHEMA_VERSION = 1
+REQUIRED_DEPLOY_KEYS = (
+    "joint_names",
+    "default_joint_pos",
+    "stiffness",
+    "damping",
+    "action_scale",
+    "action_offset",
+    "observations",
+    "control_dt",
+)
+"""Keys that ``write_deploy_config`` requires (the content is produced by the env side)."""
+
+
+class DeterministicPolicy(nn.Module):
+    """``action_scale * tanh(mean(normalize(obs)))``: what runs on the robot."""
+
+    def __init__(self, actor: TanhGaussianActor, normalizer: nn.Module, action_scale: float):
+        super().__init__()
+        self.actor = actor
+        self.normalizer = normalizer
+        self.action_scale = action_scale
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.actor.deterministic(self.normalizer(obs)) * self.action_scale
+
+    @property
+    def obs_dim(self) -> int:
+        return next(m for m in self.actor.modules() if isinstance(m, nn.Linear)).in_features
+
+
+def deterministic_policy(
+    runner_or_actor: OffPolicyRunner | TanhGaussianActor,
+    normalizer: ObsNormalizer | None = None,
+    action_scale: float | None = None,
+) -> DeterministicPolicy:
+    """CPU copy of the deterministic policy, in eval mode. From a runner, the normaliser and action
+    scale default to the runner's; for a bare actor, to no normalisation and scale 1."""
+    if isinstance(runner_or_actor, OffPolicyRunner):
+        actor = runner_or_actor.algo.actor
+        normalizer = normalizer if normalizer is not None else runner_or_actor.normalizer
+        action_scale = action_scale if action_scale is not None else runner_or_actor.cfg.action_scale
+    else:
+        actor = runner_or_actor
+    normalizer_copy = copy.deepcopy(normalizer) if normalizer is not None else nn.Identity()
+    scale = 1.0 if action_scale is None else float(action_scale)
+    return DeterministicPolicy(copy.deepcopy(actor), normalizer_copy, scale).cpu().eval()
+
+
+def export_policy_onnx(
+    runner_or_actor: OffPolicyRunner | TanhGaussianActor,
+    normalizer: ObsNormalizer | None,
+    path: str | Path,
+    action_scale: float | None = None,
+) -> Path:
+    """Export the deterministic policy to ONNX (input ``obs`` (batch, obs_dim), output ``actions``
+    (batch, action_dim), dynamic batch), written atomically as one self-contained file."""
+    policy = deterministic_policy(runner_or_actor, normalizer, action_scale)
+    example = torch.zeros(2, policy.obs_dim)
+    program = torch.onnx.export(
+        policy,
+        (example,),
+        dynamo=True,
+        verbose=False,
+        input_names=["obs"],
+        output_names=["actions"],
+        dynamic_shapes={"obs": {0: torch.export.Dim("batch")}},
+    )
+    path = Path(path)
+    atomic_write(path, lambda f: f.write(program.model_proto.SerializeToString()))
+    return path
+
+
+def check_onnx_parity(
+    path: str | Path,
+    runner_or_actor: OffPolicyRunner | TanhGaussianActor,
+    normalizer: ObsNormalizer | None = None,
+    action_scale: float | None = None,
+    obs: torch.Tensor | None = None,
+    atol: float = 1e-5,
+) -> float:
+    """Run the ONNX file with onnxruntime and compare to the torch policy; returns the max abs error and
+    raises ``RuntimeError`` above ``atol``. ``obs`` defaults to 64 random observations."""
+    import onnxruntime
+
+    policy = deterministic_policy(runner_or_actor, normalizer, action_scale)
+    if obs is None:
+        obs = 3.0 * torch.randn(64, policy.obs_dim)
+    obs = obs.detach().float().cpu()
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (actions,) = session.run(["actions"], {"obs": obs.numpy()})
+    with torch.no_grad():
+        expected = policy(obs)
+    error = float((torch.from_numpy(actions) - expected).abs().max())
+    if error > atol:
+        raise RuntimeError(f"ONNX policy {path} differs from torch by {error:.3g} > atol {atol:g}")
+    return error
+
+
+def _plain(value: Any) -> Any:
+    """Tensors, tuples and numpy values as plain Python lists/scalars so that YAML stays readable."""
+    if isinstance(value, torch.Tensor):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return value.tolist()
+    return value
+
+
+def write_deploy_config(path: str | Path, deploy_info: dict) -> Path:
+    """Write ``deploy_info`` (joint names, default pose, PD gains, action scale/offset, observation
+    layout, control period; see ``REQUIRED_DEPLOY_KEYS``) as YAML with a ``schema_version`` key."""
+    for key in REQUIRED_DEPLOY_KEYS:
+        if key not in deploy_info:
+            raise ValueError(f"deploy config is missing the required key '{key}'")
+    document = {"schema_version": DEPLOY_SCHEMA_VERSION, **_plain(deploy_info)}
+    text = yaml.safe_dump(document, sort_keys=False)
+    path = Path(path)
+    atomic_write(path, lambda f: f.write(text.encode()))
+    return path
