@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import isaaclab.sim as sim_utils
 from isaaclab.actuators import IdealPDActuatorCfg, ImplicitActuatorCfg
@@ -105,3 +106,9 @@ def robot_cfg(spec: RobotSpec, control: str = "position") -> ArticulationCfg:
         soft_joint_pos_limit_factor=0.95,
         actuators={"joints": actuator},
     )
+
+
+def mjcf_joint_names(mjcf_file: str, sim_joint_names: list[str]) -> list[str]:
+    """The MJCF (hardware) name of each simulated joint, undoing the importer's ``_1``-style suffixes."""
+    mjcf_joints = set(mjcf_effort_limits(Path(mjcf_file)))
+    return [name if name in mjcf_joints else re.sub(r"_[0-9]+$", "", name) for name in sim_joint_names]

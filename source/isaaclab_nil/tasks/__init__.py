@@ -19,5 +19,8 @@ for _task_id, _cfg_entry_point in TASKS.items():
         id=_task_id,
         entry_point=_ENV_ENTRY_POINT,
         disable_env_checker=True,
-        kwargs={"env_cfg_entry_point": _cfg_entry_point},
+        kwargs={
+            "env_cfg_entry_point": _cfg_entry_point,
+            "rsl_rl_cfg_entry_point": "isaaclab_nil.agents.rsl_rl_ppo_cfg:NILPPORunnerCfg",
+        },
     )

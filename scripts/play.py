@@ -1,0 +1,52 @@
+"""Roll out a trained NIL policy: record an mp4 (RGB | robot mask) and export ONNX + deploy config.
+
+    python scripts/play.py --task NIL-H1-Walk                      # latest run of the task
+    python scripts/play.py --task NIL-H1-Walk --checkpoint logs/nil/NIL-H1-Walk/<run>/last.pt
+
+Also runs as ``isaaclab -p scripts/play.py ...``. Writes play.mp4 and exported/{policy.onnx,deploy.yaml}
+next to the checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> Path:
+    from isaaclab_nil.workflows import add_common_args, export_for_deploy, latest_run_dir, split_overrides
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_common_args(parser)
+    parser.add_argument("--steps", type=int, default=None, help="control steps to film (default: one episode)")
+    args = parser.parse_args(argv)
+    env_overrides, _, _ = split_overrides(args.overrides)
+    checkpoint = args.checkpoint or latest_run_dir(args.log_root, args.task) / "last.pt"
+    if not checkpoint.is_file():
+        raise SystemExit(f"no checkpoint at {checkpoint}")
+
+    from isaaclab_nil.envs.factory import make_env, make_env_cfg
+    from isaaclab_nil.learning import OffPolicyRunner
+    from isaaclab_nil.learning.runner import configs_from_checkpoint
+    from isaaclab_nil.learning.export import deterministic_policy
+    from isaaclab_nil.reference.video_io import write_video
+    from isaaclab_nil.rollout import film_rollout
+
+    env_cfg = make_env_cfg(args.task, num_envs=1, device=args.device, overrides=env_overrides)
+    if args.bundle is not None:
+        env_cfg.reference.bundle = str(args.bundle)
+    env = make_env(args.task, cfg=env_cfg)
+    algo_cfg, runner_cfg = configs_from_checkpoint(checkpoint)
+    runner = OffPolicyRunner(env, algo_cfg, runner_cfg, checkpoint.parent, device=args.device)
+    runner.load(checkpoint)
+    policy = deterministic_policy(runner).to(env.device)
+    film = film_rollout(env, policy, args.steps or int(env.max_episode_length))
+    video = write_video(checkpoint.parent / "play.mp4", film, fps=env.cfg.reference.fps)
+    onnx_path, yaml_path = export_for_deploy(runner, env, checkpoint.parent / "exported")
+    print(f"[play] wrote {video}, {onnx_path}, {yaml_path}")
+    env.close()
+    return video
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Stage 2: train a policy for a NIL task with an off-policy learner (SAC or BRO).
+
+    python scripts/train.py --task NIL-H1-Walk --agent bro --num_envs 64 --device cuda:0 --max_steps 200000
+    python scripts/train.py --task NIL-H1-Walk --resume                  # continue the latest run
+    python scripts/train.py --task NIL-H1-Walk env.nil_reward.beta=0 agent.batch_size=512
+
+Also runs as ``isaaclab -p scripts/train.py ...``. A run writes tensorboard logs and checkpoints
+(``model_<step>.pt``, ``last.pt``) to logs/nil/<task>/<time>_<agent>/; Ctrl+C saves a checkpoint
+first; ``--resume`` continues from the last valid checkpoint of a run (the latest, or --run_dir).
+At the end the policy is exported to exported/policy.onnx + exported/deploy.yaml.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> Path:
+    from isaaclab_nil.workflows import (
+        AGENTS,
+        add_common_args,
+        agent_cfgs,
+        export_for_deploy,
+        latest_run_dir,
+        new_run_dir,
+        split_overrides,
+    )
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_common_args(parser)
+    parser.add_argument("--agent", choices=sorted(AGENTS), default="bro", help="off-policy learner")
+    parser.add_argument("--max_steps", type=int, default=2_000, help="env steps to train for (in total, when resuming)")
+    parser.add_argument("--resume", action="store_true", help="continue a run from its last valid checkpoint")
+    parser.add_argument("--run_dir", type=Path, help="run folder to resume (default: the latest of the task)")
+    args = parser.parse_args(argv)
+    env_overrides, agent_overrides, runner_overrides = split_overrides(args.overrides)
+
+    from isaaclab_nil.envs.factory import make_env, make_env_cfg
+    from isaaclab_nil.learning import OffPolicyRunner
+
+    env_cfg = make_env_cfg(args.task, num_envs=args.num_envs, device=args.device, overrides=env_overrides)
+    env_cfg.seed = args.seed
+    if args.bundle is not None:
+        env_cfg.reference.bundle = str(args.bundle)
+    algo_cfg, runner_cfg = agent_cfgs(args, agent_overrides, runner_overrides)
+    run_dir = (args.run_dir or latest_run_dir(args.log_root, args.task)) if args.resume else None
+    run_dir = run_dir or new_run_dir(args.log_root, args.task, args.agent)
+
+    env = make_env(args.task, cfg=env_cfg)
+    runner = OffPolicyRunner(env, algo_cfg, runner_cfg, run_dir, device=args.device)
+    if args.checkpoint is not None:
+        runner.load(args.checkpoint)
+    elif args.resume:
+        resumed = runner.resume(run_dir)
+        print(f"[train] resuming {run_dir} from {resumed} at env step {runner.global_step}")
+    print(f"[train] {args.task} with {args.agent} on {args.device}, {env.num_envs} envs -> {run_dir}")
+    try:
+        runner.learn(args.max_steps)
+    except KeyboardInterrupt:
+        print("[train] interrupted: saving a checkpoint")
+    finally:
+        runner.save_checkpoint()
+    onnx_path, yaml_path = export_for_deploy(runner, env, run_dir / "exported")
+    print(f"[train] exported {onnx_path} and {yaml_path}")
+    env.close()
+    return run_dir
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""What a real-robot controller needs to run a policy trained in a NIL env (the deploy config)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import torch
+
+from isaaclab.envs.mdp import JointEffortAction
+
+from ..robots.mjcf import mjcf_joint_names
+
+if TYPE_CHECKING:
+    from .nil_env import NILEnv
+
+
+OBSERVATION_MEANINGS = {
+    "base_ang_vel": "base (IMU) angular velocity in the base frame [rad/s]",
+    "projected_gravity": "unit gravity vector in the base frame",
+    "joint_pos": "joint positions minus default_joint_pos [rad], in joint_names order",
+    "joint_vel": "joint velocities [rad/s], in joint_names order",
+    "actions": "the policy's previous output (raw, before action_scale)",
+    "reference_phase": "(sin 2*pi*p, cos 2*pi*p, p) with p = time since start / reference_duration_s, clipped to 1",
+}
+"""What each policy observation term is, for the controller that rebuilds it on the robot."""
+
+
+def deploy_info(env: NILEnv) -> dict:
+    """Joint order, default pose, PD gains, action mapping, observation layout and control period.
+
+    Joint names are the MJCF (hardware) names, in the policy's action and observation order.
+    Actions map to ``target = action_offset + action_scale * action`` (joint positions [rad]), or to
+    joint torques [N m] when ``action_type`` is ``joint_effort`` (the paper preset).
+    """
+    robot = env.scene["robot"]
+    action_term = env.action_manager.get_term("joint_pos")
+    observations = [
+        {"name": name, "dim": int(shape[-1]), "meaning": OBSERVATION_MEANINGS.get(name, "see the task config")}
+        for name, shape in zip(
+            env.observation_manager.active_terms["policy"], env.observation_manager.group_obs_term_dim["policy"]
+        )
+    ]
+    return {
+        "robot": env.cfg.reference.embodiment,
+        "joint_names": mjcf_joint_names(env.cfg.scene.robot.spawn.asset_path, robot.joint_names),
+        "default_joint_pos": _rounded(robot.data.default_joint_pos.torch[0]),
+        "stiffness": _rounded(robot.data.joint_stiffness.torch[0]),
+        "damping": _rounded(robot.data.joint_damping.torch[0]),
+        "effort_limit": _rounded(robot.data.joint_effort_limits.torch[0]),
+        "action_type": "joint_effort" if isinstance(action_term, JointEffortAction) else "joint_position",
+        "action_scale": _per_joint(action_term._scale, action_term.action_dim),
+        "action_offset": _per_joint(action_term._offset, action_term.action_dim),
+        "observations": observations,
+        "observation_scales": "none: observations are raw; the exported ONNX policy normalizes them",
+        "control_dt": env.step_dt,
+        "reference_duration_s": env.max_episode_length_s,
+    }
+
+
+def _rounded(values: torch.Tensor) -> list[float]:
+    return [round(v, 6) for v in values.tolist()]
+
+
+def _per_joint(value: float | torch.Tensor, num_joints: int) -> list[float]:
+    """An action term's scale or offset (a float, or one row per env) as one value per joint."""
+    if isinstance(value, torch.Tensor):
+        return _rounded(value[0])
+    return [float(value)] * num_joints

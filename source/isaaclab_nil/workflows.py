@@ -1,0 +1,96 @@
+"""Pieces shared by ``scripts/train.py`` and ``scripts/play.py``: arguments, agent configs, run folders,
+checkpoints and the deploy export."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from datetime import datetime
+from pathlib import Path
+
+from .learning import BroCfg, RunnerCfg, SacCfg
+
+AGENTS = {"sac": SacCfg, "bro": BroCfg}
+LOG_ROOT = Path("logs") / "nil"
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--task", default="NIL-H1-Walk", help="task id")
+    parser.add_argument("--num_envs", type=int, default=None, help="parallel envs (default: the task's)")
+    parser.add_argument("--device", default="cpu", help="simulation and learner device, e.g. cpu or cuda:0")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--bundle", type=Path, help="reference bundle folder (from `nil generate`)")
+    parser.add_argument("--log_root", type=Path, default=LOG_ROOT, help="runs go to LOG_ROOT/<task>/<time>")
+    parser.add_argument("--checkpoint", type=Path, help="checkpoint file to load")
+    parser.add_argument(
+        "overrides",
+        nargs="*",
+        help="config overrides: env.<field>=<value> (Isaac Lab/Hydra syntax, e.g. env.scene.num_envs=8), "
+        "agent.<field>=<value> (e.g. agent.batch_size=512), runner.<field>=<value>",
+    )
+
+
+def split_overrides(overrides: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Split ``overrides`` into env (Hydra), agent and runner overrides; anything else is an error."""
+    groups: dict[str, list[str]] = {"env": [], "agent": [], "runner": []}
+    for item in overrides:
+        prefix, _, rest = item.partition(".")
+        if prefix not in groups or "=" not in rest:
+            raise SystemExit(f"override '{item}' must look like env.<field>=<v>, agent.<field>=<v> or runner.<field>=<v>")
+        groups[prefix].append(item if prefix == "env" else rest)
+    return groups["env"], groups["agent"], groups["runner"]
+
+
+def apply_dataclass_overrides(cfg, overrides: list[str]):
+    """Return a copy of dataclass ``cfg`` with ``field=value`` overrides, each value parsed as the field's type."""
+    types = {f.name: f.type for f in dataclasses.fields(cfg)}
+    changes = {}
+    for item in overrides:
+        name, _, text = item.partition("=")
+        if name not in types:
+            raise SystemExit(f"unknown field '{name}' of {type(cfg).__name__}; known: {sorted(types)}")
+        current = getattr(cfg, name)
+        if isinstance(current, bool):
+            changes[name] = text.lower() in ("1", "true", "yes")
+        elif isinstance(current, (tuple, list)):
+            item_type = type(current[0]) if current else int
+            changes[name] = tuple(item_type(v) for v in text.strip("()[]").split(",") if v.strip())
+        elif current is None:
+            changes[name] = None if text.lower() == "none" else float(text) if "." in text else int(text)
+        else:
+            changes[name] = type(current)(text)
+    return dataclasses.replace(cfg, **changes)
+
+
+def agent_cfgs(args: argparse.Namespace, agent_overrides: list[str], runner_overrides: list[str]):
+    """The learner and runner configs for ``args`` and the overrides."""
+    algo_cfg = apply_dataclass_overrides(AGENTS[args.agent](), agent_overrides)
+    runner_cfg = apply_dataclass_overrides(RunnerCfg(seed=args.seed), runner_overrides)
+    return algo_cfg, runner_cfg
+
+
+def new_run_dir(log_root: Path, task: str, agent: str) -> Path:
+    return log_root / task / f"{datetime.now():%Y-%m-%d_%H-%M-%S}_{agent}"
+
+
+def latest_run_dir(log_root: Path, task: str) -> Path:
+    """The most recent run folder of ``task``; SystemExit with a clear message when there is none."""
+    runs = sorted(p for p in (log_root / task).glob("*") if p.is_dir())
+    if not runs:
+        raise SystemExit(f"no runs of {task} under {log_root / task}: train one first, or pass --checkpoint")
+    return runs[-1]
+
+
+def export_for_deploy(runner, env, out_dir: Path) -> tuple[Path, Path]:
+    """Write ``policy.onnx`` (observation normalization folded in, parity checked with onnxruntime) and
+    ``deploy.yaml`` (joint order, default pose, PD gains, action mapping, observation layout, rate)."""
+    from .envs.deploy import deploy_info
+    from .learning import check_onnx_parity, export_policy_onnx, write_deploy_config
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    onnx_path = export_policy_onnx(runner, None, out_dir / "policy.onnx")
+    error = check_onnx_parity(onnx_path, runner)
+    info = deploy_info(env)
+    info["onnx"] = {"file": onnx_path.name, "input": "obs", "output": "actions", "parity_max_abs_error": error}
+    yaml_path = write_deploy_config(out_dir / "deploy.yaml", info)
+    return onnx_path, yaml_path

@@ -1,0 +1,61 @@
+"""scripts/train.py and scripts/play.py on NIL-H1-Walk (CPU, 2 envs, tiny networks): a training run
+killed mid-way resumes from its last checkpoint, then play films the policy and exports it."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import onnxruntime
+import torch
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = [
+    "--task", "NIL-H1-Walk", "--agent", "sac", "--num_envs", "2",
+    "runner.learning_starts=5", "runner.save_interval=10", "runner.progress_bar=false",
+    "agent.batch_size=16", "agent.actor_hidden_dim=32", "agent.critic_hidden_dim=32",
+]
+
+
+def _script(name, *args, **kwargs):
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "scripts" / name), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True, **kwargs,
+    )
+
+
+def test_killed_run_resumes_then_play_exports(tmp_path):
+    log_root = tmp_path / "logs"
+    first = _script("train.py", *TINY, "--max_steps", "100000", "--log_root", str(log_root))
+    deadline = time.monotonic() + 600
+    while not list(log_root.glob("NIL-H1-Walk/*/model_20.pt")):
+        assert first.poll() is None, first.stdout.read()[-3000:]
+        assert time.monotonic() < deadline, "training never wrote model_20.pt"
+        time.sleep(1)
+    os.killpg(first.pid, signal.SIGKILL)  # as a crash or a preempted job would
+    first.wait()
+    run_dir = next(log_root.glob("NIL-H1-Walk/*"))
+    saved = max(int(p.stem.split("_")[1]) for p in run_dir.glob("model_*.pt"))
+
+    resumed = _script("train.py", *TINY, "--max_steps", str(saved + 10), "--log_root", str(log_root), "--resume")
+    out, _ = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, out[-3000:]
+    assert f"at env step {saved}" in out
+    last = torch.load(run_dir / "last.pt", weights_only=True)
+    assert last["global_step"] == saved + 10
+    assert len(list(log_root.glob("NIL-H1-Walk/*"))) == 1  # the same run continued
+
+    play = _script("play.py", "--task", "NIL-H1-Walk", "--log_root", str(log_root), "--steps", "20")
+    out, _ = play.communicate(timeout=600)
+    assert play.returncode == 0, out[-3000:]
+    assert (run_dir / "play.mp4").stat().st_size > 0
+    deploy = yaml.safe_load((run_dir / "exported" / "deploy.yaml").read_text())
+    assert deploy["joint_names"][10] == "torso" and len(deploy["joint_names"]) == 19
+    assert deploy["control_dt"] == 0.02 and deploy["action_type"] == "joint_position"
+    obs_dim = sum(term["dim"] for term in deploy["observations"])
+    session = onnxruntime.InferenceSession(str(run_dir / "exported" / "policy.onnx"))
+    (actions,) = session.run(["actions"], {"obs": torch.zeros(3, obs_dim).numpy()})
+    assert actions.shape == (3, 19)
