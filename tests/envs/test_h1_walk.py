@@ -10,6 +10,7 @@ import torch
 
 from isaaclab_nil.envs.mdp import push_by_setting_velocity
 from isaaclab_nil.robots.assets import mjcf_path
+from isaaclab_nil.robots.mjcf import mjcf_joint_names
 
 H1_JOINTS = [m.get("joint") for m in ET.parse(mjcf_path("unitree_h1/h1.xml")).getroot().iter("motor")]
 
@@ -30,7 +31,7 @@ def test_isaaclab_lists_the_task():
 
 def test_observation_and_action_shapes_match_the_robot(h1_env):
     robot = h1_env.scene["robot"]
-    assert [re.sub(r"_[0-9]+$", "", n) if n not in H1_JOINTS else n for n in robot.joint_names] == H1_JOINTS
+    assert mjcf_joint_names(str(mjcf_path("unitree_h1/h1.xml")), robot.joint_names) == H1_JOINTS
     n = len(H1_JOINTS)
     assert h1_env.action_manager.total_action_dim == n
     obs, _ = h1_env.reset()

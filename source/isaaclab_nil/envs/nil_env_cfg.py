@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import MISSING
+from typing import Literal
 
 import isaacsim.asset.importer.mjcf  # noqa: F401  (must be imported before any USD stage exists)
 from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
@@ -20,10 +21,11 @@ from isaaclab.envs import ManagerBasedRLEnvCfg
 from isaaclab.managers import EventTermCfg as EventTerm
 from isaaclab.managers import ObservationGroupCfg as ObsGroup
 from isaaclab.managers import ObservationTermCfg as ObsTerm
+from isaaclab.managers import RewardTermCfg as RewTerm
 from isaaclab.managers import SceneEntityCfg
 from isaaclab.managers import TerminationTermCfg as DoneTerm
 from isaaclab.scene import InteractiveSceneCfg
-from isaaclab.sensors import CameraCfg
+from isaaclab.sensors import CameraCfg, ContactSensorCfg
 from isaaclab.sim import SimulationCfg
 from isaaclab.utils import configclass
 
@@ -36,9 +38,10 @@ class ReferenceCfg:
     """The reference video a task imitates (stage 1 writes it; stage 2 trains against it)."""
 
     fps: float = 24.0
-    """Frame rate of the reference video [frames/s]; the follow camera renders at this rate."""
+    """Frame rate of the reference video [frames/s], at most the control rate; the NIL reward renders the
+    follow camera at this rate. With a bundle: the bundle's."""
     num_frames: int = 120
-    """Frames in the reference; an episode lasts ``num_frames / fps`` seconds."""
+    """Frames in the reference; an episode lasts ``num_frames / fps`` seconds. With a bundle: the bundle's."""
     skill: str = MISSING
     """Skill in the prompt, e.g. ``"walking forward"``."""
     embodiment: str = MISSING
@@ -46,7 +49,8 @@ class ReferenceCfg:
     prompt_template: str = "The {embodiment} agent is {skill}, camera follows the agent."
     """Prompt template (paper eq. 1)."""
     bundle: str | None = None
-    """Reference bundle folder to train against (written by ``nil generate``); None: none yet."""
+    """Reference bundle folder to train against (written by ``nil generate``); None: none yet, and the video
+    and mask rewards are off. When the env is made, the bundle's fps and length replace the two above."""
 
     @property
     def prompt(self) -> str:
@@ -98,6 +102,8 @@ class NILSceneCfg(InteractiveSceneCfg):
         renderer_cfg=NewtonWarpRendererCfg(colorize_semantic_segmentation=False, use_cuda_graph=False),
     )
     light = AssetBaseCfg(prim_path="/World/light", spawn=sim_utils.DistantLightCfg(intensity=3000.0))
+    feet_contact = ContactSensorCfg(prim_path=MISSING, track_air_time=True)
+    """Contact forces and air time of the feet (for the foot-slip and air-time terms); set by ``set_robot``."""
 
 
 @configclass
@@ -156,8 +162,71 @@ class TerminationsCfg:
 
 
 @configclass
+class NILRewardCfg:
+    """The NIL reward R = alpha * S_video + beta * IoU + gamma * P (paper sec. 3.3.1); see ``docs/reward.md``.
+
+    Each piece is its own reward term (logged as ``Episode_Reward/<term>``), weighted by :meth:`NILEnvCfg.sync`:
+    ``video_similarity`` by alpha, ``mask_iou`` by beta, each regularization term by gamma times its own
+    weight below. A weight of 0 switches a term off (the paper's Table 1 ablations); alpha = 0 also skips
+    loading and running the encoder. Set from the command line as ``env.nil_reward.alpha=0`` etc.
+    """
+
+    alpha: float = 1.0
+    """Weight of the video similarity S_video."""
+    beta: float = 1.0
+    """Weight of the mask IoU."""
+    gamma: float = 1.0
+    """Weight of the regularization P (a sum of the weighted terms below)."""
+    similarity: Literal["l2", "cosine"] = "l2"
+    """S_video: ``"l2"``, the negative L2 distance of clip embeddings (paper v1), or ``"cosine"``."""
+    encoder_path: str | None = None
+    """Where to load the bundle's video encoder from (hub id or local folder); None: the id the bundle records."""
+    encoder_dtype: Literal["float32", "bfloat16", "float16"] = "float32"
+    """Dtype of the encoder's weights."""
+    encoder_batch_size: int | None = 256
+    """Most clips per encoder forward pass (bounds its memory with thousands of envs); None: all at once."""
+    joint_torques: float = -1.0e-5
+    """P_J: squared joint torques [N^2 m^2]."""
+    action_rate: float = -0.01
+    """P_A: squared change of the action between control steps."""
+    joint_vel: float = -1.0e-3
+    """P_V: squared joint velocities [rad^2/s^2]."""
+    feet_slip: float = -0.25
+    """P_F: horizontal speed [m/s] of the feet in contact with the ground."""
+    feet_air_time: float = 1.0
+    """P_F bonus: at each touchdown, the foot's air time [s] beyond the term's threshold (a slight reward)."""
+    torso_tilt: float = -1.0
+    """P_S: tilt of the base, the squared horizontal components of gravity in the base frame."""
+
+
+REGULARIZATION_TERMS = ("joint_torques", "action_rate", "joint_vel", "feet_slip", "feet_air_time", "torso_tilt")
+"""The terms of P: names of both the reward terms and their weights in :class:`NILRewardCfg`."""
+
+
+@configclass
 class RewardsCfg:
-    """Reward terms; the NIL reward terms are added by the reward issue's config."""
+    """The NIL reward, one term per piece. The weights are set from :class:`NILRewardCfg` by
+    :meth:`NILEnvCfg.sync`; the values here are placeholders."""
+
+    video_similarity = RewTerm(func=mdp.reference_video_similarity, weight=0.0)
+    mask_iou = RewTerm(func=mdp.reference_mask_iou, weight=0.0)
+    joint_torques = RewTerm(func=mdp.joint_torques_l2, weight=0.0)
+    action_rate = RewTerm(func=mdp.action_rate_l2, weight=0.0)
+    joint_vel = RewTerm(func=mdp.joint_vel_l2, weight=0.0)
+    feet_slip = RewTerm(
+        func=mdp.feet_slide,
+        weight=0.0,
+        params={
+            "sensor_cfg": SceneEntityCfg("feet_contact"),
+            "asset_cfg": SceneEntityCfg("robot", body_names=MISSING),  # the feet, set by set_robot
+        },
+    )
+    feet_air_time = RewTerm(
+        func=mdp.feet_air_time_bonus,
+        weight=0.0,
+        params={"sensor_cfg": SceneEntityCfg("feet_contact"), "threshold": 0.2},
+    )
+    torso_tilt = RewTerm(func=mdp.flat_orientation_l2, weight=0.0)
 
 
 @configclass
@@ -182,6 +251,7 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
     rewards: RewardsCfg = RewardsCfg()
     reference: ReferenceCfg = ReferenceCfg()
     follow_camera: FollowCameraCfg = FollowCameraCfg()
+    nil_reward: NILRewardCfg = NILRewardCfg()
 
     def __post_init__(self):
         self.decimation = 4  # 50 Hz control at dt = 5 ms, as on Unitree robots
@@ -190,16 +260,28 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
         self.compute_final_obs = True  # off-policy learners bootstrap from the true last observation
 
     def sync(self) -> None:
-        """Propagate the reference and camera settings into the scene; call after changing them."""
+        """Propagate the reference, reward and camera settings into the scene and the reward terms; call
+        after changing them (the env calls it when it is made)."""
         self.episode_length_s = self.reference.duration_s
+        self._sync_rewards()
         camera = self.scene.follow_camera
         if camera is None:  # proprioception-only rollouts
             return
         camera.width, camera.height = self.follow_camera.width, self.follow_camera.height
-        camera.update_period = 1.0 / self.reference.fps
+        camera.update_period = 0.0  # render whenever read after a sim step: the reward reads at each new frame
         camera.spawn.focal_length = self.follow_camera.focal_length
         camera.spawn.horizontal_aperture = self.follow_camera.horizontal_aperture
         camera.spawn.vertical_aperture = self.follow_camera.horizontal_aperture * camera.height / camera.width
+
+    def _sync_rewards(self) -> None:
+        """Term weights from :class:`NILRewardCfg`; without a bundle the video and mask terms are off."""
+        weights = self.nil_reward
+        has_reference = self.reference.bundle is not None
+        self.rewards.video_similarity.weight = weights.alpha if has_reference else 0.0
+        self.rewards.mask_iou.weight = weights.beta if has_reference else 0.0
+        for name in REGULARIZATION_TERMS:
+            getattr(self.rewards, name).weight = weights.gamma * getattr(weights, name)
+        self.scene.feet_contact.history_length = self.decimation  # contacts of every physics step of a control step
 
     def set_robot(self, spec: RobotSpec, control: str = "position") -> None:
         """Put robot ``spec`` in the scene with its actions, fall limits and prompt name.
@@ -218,5 +300,7 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
         else:
             self.actions.joint_pos.scale = spec.action_scale
         self.terminations.base_height.params["minimum_height"] = spec.min_base_height
+        self.scene.feet_contact.prim_path = "{ENV_REGEX_NS}/Robot/" + spec.foot_bodies
+        self.rewards.feet_slip.params["asset_cfg"] = SceneEntityCfg("robot", body_names=spec.foot_bodies)
         self.reference.embodiment = spec.name
         self.follow_camera.offset = spec.camera_offset

@@ -1,0 +1,152 @@
+"""Env-steps/s of a NIL task with the full NIL reward against the reward off, on this machine.
+
+    .venv/bin/python benchmarks/bench_reward.py                     # NIL-H1-Walk, CPU, 4 envs
+    .venv/bin/python benchmarks/bench_reward.py --num_envs 64 256 --device cuda:0
+
+On a small CPU shared with other work, ``OMP_NUM_THREADS=1`` keeps torch's threads from fighting over the
+cores (the tiny encoder's time otherwise varies tenfold from call to call).
+
+Same env, follow camera on, in every case; only the reward changes:
+
+* ``off``:  alpha = beta = gamma = 0, no reference (nothing reads the camera, so it never renders);
+* ``reg``:  the regularization P only (gamma = 1);
+* ``iou``:  P and the mask IoU (beta = 1): renders the camera at each new reference frame, no encoder;
+* ``full``: alpha = beta = gamma = 1: also embeds the new clips with the video encoder, one call per step.
+
+The reference is a synthetic bundle made for the env (random masks and embeddings; timing does not depend on
+their content) and the encoder a tiny random TimeSformer (``--encoder_size`` px, 2 layers, width 64): this
+measures the env's side of the reward, not TimeSformer-base. Each case runs in a fresh process (Isaac Lab
+keeps one simulation per process), with random actions after a warm-up, the envs spread over the episode
+as in training (each env reaches a new reference frame about every other step, at its own time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CASES = {
+    "off": ["env.nil_reward.alpha=0", "env.nil_reward.beta=0", "env.nil_reward.gamma=0"],
+    "reg": ["env.nil_reward.alpha=0", "env.nil_reward.beta=0"],
+    "iou": ["env.nil_reward.alpha=0"],
+    "full": [],
+}
+"""Case -> overrides; every case but ``off`` also gets the bundle."""
+
+
+def make_reference(task: str, folder: Path, encoder_size: int) -> Path:
+    """Save a tiny encoder and a synthetic bundle matching ``task``'s env into ``folder``; return the bundle."""
+    import torch
+    from transformers import TimesformerConfig, TimesformerModel
+
+    from isaaclab_nil.envs.factory import make_env_cfg
+    from isaaclab_nil.envs.reference_tracker import bundle_expectation
+    from isaaclab_nil.reference.bundle import BundleMeta, save_bundle
+    from isaaclab_nil.reference.encoder import MASK_BACKGROUND, VideoEncoder
+
+    config = TimesformerConfig(
+        image_size=encoder_size, patch_size=16, num_frames=8, hidden_size=64, num_hidden_layers=2,
+        num_attention_heads=2, intermediate_size=128,
+    )
+    TimesformerModel(config).save_pretrained(folder / "encoder")
+    encoder = VideoEncoder.from_pretrained(str(folder / "encoder"))
+
+    cfg = make_env_cfg(task)
+    expected = bundle_expectation(cfg)
+    count, (height, width) = cfg.reference.num_frames, expected.camera.resolution
+    meta = BundleMeta(
+        robot=expected.robot, task=expected.task, prompt=cfg.reference.prompt, camera=expected.camera,
+        fps=cfg.reference.fps, num_frames=count, seed=0, source={"kind": "synthetic (benchmark)"},
+        encoder=encoder.info, segmenter={"kind": "synthetic (benchmark)"}, mask_background=MASK_BACKGROUND,
+    )
+    masks = torch.rand(count, height, width) < 0.1
+    frames = torch.full((count, height, width, 3), 255, dtype=torch.uint8)
+    first_frame = torch.full((height, width, 4), 255, dtype=torch.uint8)
+    return save_bundle(folder / "bundle", meta, frames, masks, torch.randn(count, encoder.info.dim), first_frame)
+
+
+def run_case(task: str, num_envs: int, device: str, overrides: list[str], steps: int) -> dict:
+    """Create the env, step it, and return env-steps/s and the encoder calls (runs in the child process)."""
+    import torch
+
+    from isaaclab_nil.envs.factory import make_env
+
+    env = make_env(task, num_envs=num_envs, device=device, overrides=overrides)
+    env.seed(0)
+    env.reset()
+    env.episode_length_buf.random_(0, int(env.max_episode_length))  # envs at different phases, as in training
+    tracker, encoded = env.reference_tracker, []
+    if tracker is not None and tracker.encoder is not None:
+        encode = tracker.encoder.encode
+
+        def counting_encode(clips, *args):
+            encoded.append(len(clips))
+            return encode(clips, *args)
+
+        tracker.encoder.encode = counting_encode
+
+    def action() -> torch.Tensor:
+        return 0.3 * (2 * torch.rand(env.num_envs, env.action_manager.total_action_dim, device=env.device) - 1)
+
+    for _ in range(10):  # warm-up
+        env.step(action())
+    encoded.clear()
+    start = time.perf_counter()
+    for _ in range(steps):
+        env.step(action())
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    elapsed = time.perf_counter() - start
+    env.close()
+    return {"env_steps_per_s": steps * num_envs / elapsed, "encoder_calls": len(encoded), "clips": sum(encoded)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", default="NIL-H1-Walk")
+    parser.add_argument("--num_envs", type=int, nargs="+", default=[4])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--encoder_size", type=int, default=64, help="input size [px] of the tiny encoder")
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case, print JSON
+    args = parser.parse_args()
+
+    if args.case:
+        case = json.loads(args.case)
+        result = run_case(args.task, case["num_envs"], args.device, case["overrides"], args.steps)
+        print("RESULT " + json.dumps(result))
+        return
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        bundle = make_reference(args.task, Path(folder), args.encoder_size)
+        reference = [f"env.reference.bundle={bundle}"]
+        for num_envs in args.num_envs:
+            for name, overrides in CASES.items():
+                case = {"num_envs": num_envs, "overrides": overrides + (reference if name != "off" else [])}
+                cmd = [sys.executable, __file__, "--task", args.task, "--device", args.device,
+                       "--steps", str(args.steps), "--case", json.dumps(case)]
+                child = subprocess.run(cmd, capture_output=True, text=True)
+                if child.returncode:
+                    sys.exit(f"case {name} with {num_envs} envs failed:\n{child.stderr[-3000:]}")
+                out = child.stdout
+                result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
+                rows.append((num_envs, name, result))
+
+    print(f"\n{args.task} on {args.device}, camera on, {args.steps} steps per case, random actions, "
+          f"tiny encoder at {args.encoder_size} px")
+    print("| envs | reward | env-steps/s | vs off | encoder calls | clips encoded |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for num_envs, name, result in rows:
+        off = next(r for n, c, r in rows if n == num_envs and c == "off")["env_steps_per_s"]
+        sps = result["env_steps_per_s"]
+        print(f"| {num_envs} | {name} | {sps:.1f} | {sps / off:.2f} | {result['encoder_calls']} | {result['clips']} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Env tests (a package, so that the package-scoped env fixture is closed before other packages make theirs)."""

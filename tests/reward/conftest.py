@@ -1,0 +1,55 @@
+"""One NIL-H1-Walk env (2 envs, CPU) trained against a tiny reference bundle, shared by the reward tests.
+
+The bundle is made from the simulator itself: a first env renders a zero-action rollout after a seeded
+reset (frames and masks of env 0 at the reference frame times), a tiny random TimeSformer embeds it, and
+the env under test is made with that bundle. The camera renders at the tiny encoder's 32 px, so frames go
+into the encoder unresized. Isaac Lab keeps one simulation per process: the first env is closed first.
+"""
+
+import pytest
+import torch
+
+from .tiny_reference import NUM_ENVS, NUM_FRAMES, OVERRIDES, SEED, bundle_overrides, render_reference, save_tiny_encoder
+
+
+@pytest.fixture(scope="package")
+def encoder_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny_timesformer")
+    save_tiny_encoder(folder)
+    return folder
+
+
+@pytest.fixture(scope="package")
+def bundle_dir(tmp_path_factory, encoder_dir):
+    """A bundle of the rendered rollout, made as ``nil generate`` would for this env."""
+    from isaaclab_nil.envs.factory import make_env, make_env_cfg
+    from isaaclab_nil.envs.reference_tracker import bundle_expectation
+    from isaaclab_nil.reference.bundle import BundleMeta, save_bundle
+    from isaaclab_nil.reference.encoder import MASK_BACKGROUND, VideoEncoder, masked_frames
+
+    cfg = make_env_cfg("NIL-H1-Walk", num_envs=NUM_ENVS, device="cpu", overrides=OVERRIDES)
+    env = make_env("NIL-H1-Walk", cfg=cfg)
+    try:
+        frames, masks = render_reference(env, NUM_FRAMES)
+    finally:
+        env.close()
+    encoder = VideoEncoder.from_pretrained(str(encoder_dir))
+    expected = bundle_expectation(cfg)
+    meta = BundleMeta(
+        robot=expected.robot, task=expected.task, prompt=cfg.reference.prompt, camera=expected.camera,
+        fps=cfg.reference.fps, num_frames=NUM_FRAMES, seed=SEED, source={"kind": "simulator rollout"},
+        encoder=encoder.info, segmenter={"kind": "simulator"}, mask_background=MASK_BACKGROUND,
+    )
+    embeddings = encoder.encode_video(masked_frames(frames, masks))
+    alpha = masks[0].to(torch.uint8).mul(255).unsqueeze(-1)
+    first_frame = torch.cat([masked_frames(frames[0], masks[0]), alpha], dim=-1)
+    return save_bundle(tmp_path_factory.mktemp("bundle") / "h1_walk", meta, frames, masks, embeddings, first_frame)
+
+
+@pytest.fixture(scope="package")
+def nil_env(bundle_dir):
+    from isaaclab_nil.envs.factory import make_env
+
+    env = make_env("NIL-H1-Walk", num_envs=NUM_ENVS, device="cpu", overrides=bundle_overrides(bundle_dir))
+    yield env
+    env.close()

@@ -1,0 +1,48 @@
+"""The tiny reference the reward tests train against: settings, a tiny TimeSformer and the reference rollout."""
+
+import torch
+
+from isaaclab_nil.envs.mdp.nil_rewards import frame_of_step, frames_per_step
+
+NUM_ENVS = 2
+NUM_FRAMES = 16
+"""Frames of the reference bundle (the env's default reference is longer: the bundle sets the episode)."""
+SIZE = 32
+"""Camera resolution = the tiny encoder's input size."""
+SEED = 0
+OVERRIDES = [f"env.follow_camera.width={SIZE}", f"env.follow_camera.height={SIZE}"]
+
+
+def save_tiny_encoder(folder) -> None:
+    from transformers import TimesformerConfig, TimesformerModel
+
+    torch.manual_seed(0)
+    config = TimesformerConfig(
+        image_size=SIZE, patch_size=16, num_frames=8, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=64,
+    )
+    TimesformerModel(config).save_pretrained(folder)
+
+
+def zero_action(env) -> torch.Tensor:
+    return torch.zeros(env.num_envs, env.action_manager.total_action_dim, device=env.device)
+
+
+def render_reference(env, num_frames: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Env 0's frames and masks at the reference frame times of a seeded zero-action rollout."""
+    env.seed(SEED)
+    env.reset()
+    r = frames_per_step(env.step_dt, env.cfg.reference.fps)
+    frames, masks, step = [], [], 0
+    while len(frames) < num_frames:
+        env.step(zero_action(env))
+        step += 1
+        if int(frame_of_step(torch.tensor(step), r)) == len(frames):
+            rgb, mask = env.robot_frames()
+            frames.append(rgb[0].clone())
+            masks.append(mask[0].clone())
+    return torch.stack(frames), torch.stack(masks)
+
+
+def bundle_overrides(bundle_dir, *extra: str) -> list[str]:
+    return [*OVERRIDES, f"env.reference.bundle={bundle_dir}", *extra]
