@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> Path:
     env_cfg.seed = args.seed
     if args.bundle is not None:
         env_cfg.reference.bundle = str(args.bundle)
+    if env_cfg.reference.bundle is None:
+        print("[train] no reference bundle (--bundle): the video and mask rewards are off, only the regularization "
+              "terms reward the policy. Make one with `nil generate --task ...`.")
     algo_cfg, runner_cfg = agent_cfgs(args, agent_overrides, runner_overrides)
     run_dir = (args.run_dir or latest_run_dir(args.log_root, args.task)) if args.resume else None
     run_dir = run_dir or new_run_dir(args.log_root, args.task, args.agent)
