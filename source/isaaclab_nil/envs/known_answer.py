@@ -35,8 +35,8 @@ GROUND_TRUTH_FILE = "ground_truth.npz"
 """The played motion, in the bundle folder but not in its ``meta.json`` files: training never reads it."""
 DEFAULT_DURATION_S = 8.0
 """Default length of a known-answer reference: one 400-step evaluation episode at 50 Hz."""
-SETTLE_S = 1.0
-"""Seconds the robot stands under zero actions to find the base height of its default pose."""
+SETTLE_S = 0.5
+"""Seconds the robot stands under zero actions to find where its feet rest (:func:`standing_height`)."""
 
 
 class KnownAnswerError(ReferencePipelineError):
@@ -122,7 +122,7 @@ class WalkGait:
             }
             missing = sorted(set(driven) - set(joint_names))
             if missing:
-                raise KnownAnswerError(f"the walk drives the H1 joints {missing}, which this robot lacks: {joint_names}")
+                raise KnownAnswerError(f"the walk drives the H1 joints {missing}; this robot has {joint_names}")
             for name, value in driven.items():
                 offsets[:, joint_names.index(name)] = envelope * value
         return offsets
@@ -181,7 +181,8 @@ class GroundTruth:
                     base_lin_vel=data["base_lin_vel"],
                 )
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
-            raise KnownAnswerError(f"{path}: not a readable ground-truth file ({type(error).__name__}: {error})") from error
+            problem = f"{type(error).__name__}: {error}"
+            raise KnownAnswerError(f"{path}: not a readable ground-truth file ({problem})") from error
         count, joints = len(truth.joint_pos), len(truth.joint_names)
         shapes = {"joint_pos": (count, joints), "base_pos": (count, 3), "base_lin_vel": (count, 3)}
         for name, shape in shapes.items():
@@ -191,7 +192,9 @@ class GroundTruth:
 
 
 def standing_height(env: NILEnv, seconds: float = SETTLE_S) -> float:
-    """Base height [m] of env 0's robot standing in its default pose: reset, then zero actions for ``seconds``."""
+    """Base height [m] above the env origin at which env 0's robot, upright in its exact default pose, has its
+    feet (its lowest bodies) where they rest when it stands: found by standing under zero actions for
+    ``seconds``, then posing the default pose kinematically."""
     env.reset()
     zero = torch.zeros(env.num_envs, env.action_manager.total_action_dim, device=env.device)
     for _ in range(round(seconds / env.step_dt)):
@@ -201,7 +204,12 @@ def standing_height(env: NILEnv, seconds: float = SETTLE_S) -> float:
                 "the robot fell while standing in its default pose under zero actions; a known-answer reference "
                 "needs a joint-position task (e.g. NIL-H1-Walk, not a torque task)"
             )
-    return float(env.scene["robot"].data.root_pos_w.torch[0, 2] - env.scene.env_origins[0, 2])
+    robot = env.scene["robot"]
+    resting_feet = float(robot.data.body_pos_w.torch[0, :, 2].min())
+    base = robot.data.root_pos_w.torch[0] - env.scene.env_origins[0]
+    play_kinematic(env, robot.data.default_joint_pos.torch[:1].clone(), base[None].clone())
+    posed_feet = float(robot.data.body_pos_w.torch[0, :, 2].min())
+    return float(base[2]) + resting_feet - posed_feet
 
 
 def play_kinematic(env: NILEnv, joint_pos: torch.Tensor, base_pos: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

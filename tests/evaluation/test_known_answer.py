@@ -1,0 +1,72 @@
+"""`nil generate --known-answer walk`: a bundle like a generated one, and the motion it shows beside it."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from isaaclab_nil.cli import main
+from isaaclab_nil.envs.known_answer import GROUND_TRUTH_FILE, GroundTruth, KnownAnswerError, WalkGait, play_kinematic
+from isaaclab_nil.envs.mdp.nil_rewards import mask_iou
+from isaaclab_nil.reference.bundle import META_FILE, BundleExpectation, load_bundle
+
+from .conftest import BUNDLE_FRAMES, TASK
+
+
+@pytest.fixture(scope="module")
+def bundle(known_answer_bundle):
+    return load_bundle(known_answer_bundle, BundleExpectation(robot="Unitree H1 humanoid robot", task=TASK))
+
+
+@pytest.fixture(scope="module")
+def truth(known_answer_bundle):
+    return GroundTruth.load(known_answer_bundle / GROUND_TRUTH_FILE)
+
+
+def test_the_bundle_validates_and_records_the_scripted_motion(bundle, known_answer_bundle):
+    assert bundle.frames.shape == (BUNDLE_FRAMES, 224, 224, 3) and bundle.masks.shape == (BUNDLE_FRAMES, 224, 224)
+    assert bundle.meta.fps == 24.0
+    source = bundle.meta.source
+    assert source["kind"] == "known_answer" and source["motion"] == "walk" and source["speed"] == 0.5
+    # the ground truth is beside the data, not part of the bundle: training reads only meta.json's files
+    assert (known_answer_bundle / GROUND_TRUTH_FILE).is_file()
+    assert GROUND_TRUTH_FILE not in json.loads((known_answer_bundle / META_FILE).read_text())["files"]
+    # frame 0 is the default pose standing still, like the env's first frame
+    assert bundle.first_frame[..., 3].bool().equal(bundle.masks[0])
+
+
+def test_the_robot_walks_forward_while_the_camera_keeps_it_centred(bundle, truth):
+    gait = WalkGait()
+    np.testing.assert_allclose(truth.base_pos[:, 0], gait.forward_position(truth.times), atol=1e-6)
+    assert truth.base_pos[-1, 0] > 0.6  # 2 s: the start-up (0.25 m) and a stride at 0.5 m/s
+    np.testing.assert_allclose(truth.base_lin_vel[-1], [0.5, 0.0, 0.0])
+    columns = torch.stack([mask.nonzero()[:, 1].float().mean() for mask in bundle.masks])
+    assert float(columns.max() - columns.min()) < 10  # pixels: the follow camera moves with the base
+    assert abs(float(columns.mean()) - 112) < 10
+    # the legs move: the masks of the last stride differ from the standing first frame and from each other
+    assert float(mask_iou(bundle.masks[24:], bundle.masks[:1]).min()) < 0.8
+    assert not bundle.frames[30].equal(bundle.frames[42])
+
+
+def test_replaying_the_ground_truth_renders_the_bundle(nominal_h1_env, bundle, truth):
+    robot = nominal_h1_env.scene["robot"]
+    assert truth.joint_names == list(robot.joint_names)
+    default = robot.data.default_joint_pos.torch[0].cpu().numpy()
+    offsets = WalkGait().joint_offsets(truth.times, truth.joint_names)
+    np.testing.assert_allclose(truth.joint_pos - default, offsets, atol=1e-6)
+    nominal_h1_env.reset()
+    _, masks = play_kinematic(nominal_h1_env, torch.from_numpy(truth.joint_pos), torch.from_numpy(truth.base_pos))
+    assert float(mask_iou(masks, bundle.masks).min()) > 0.99
+
+
+def test_bad_settings_are_one_clear_error(tmp_path, capsys):
+    with pytest.raises(KnownAnswerError, match=r"speed must be in \[0, 1.60\] m/s"):
+        WalkGait(speed=3.0)
+    with pytest.raises(SystemExit):
+        main(["generate", "--task", TASK, "--speed", "0.5"])
+    assert "--speed goes with --known-answer" in capsys.readouterr().err
+    bad = tmp_path / GROUND_TRUTH_FILE
+    bad.write_bytes(b"not an npz")
+    with pytest.raises(KnownAnswerError, match="not a readable ground-truth file"):
+        GroundTruth.load(bad)
