@@ -12,8 +12,21 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
 
-python=${NIL_PYTHON:-$(command -v python3.12 || echo /root/.pyenv/versions/3.12.1/bin/python)}
+# Isaac Lab 3.0 needs Python 3.12: $NIL_PYTHON, else the first of these that really runs 3.12
+# (a pyenv shim may exist and still fail).
+find_python() {
+  for candidate in "${NIL_PYTHON:-}" python3.12 /root/.pyenv/versions/3.12.*/bin/python /usr/bin/python3.12 python3; do
+    [ -n "$candidate" ] || continue
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
+      echo "$candidate"
+      return
+    fi
+  done
+  echo "[setup] error: Python 3.12 not found; install it or set NIL_PYTHON to its path" >&2
+  exit 1
+}
 if [ ! -x "$venv/bin/python" ]; then
+  python=$(find_python)
   "$python" -m venv "$venv"
 fi
 pip="$venv/bin/python -m pip --disable-pip-version-check -q"
