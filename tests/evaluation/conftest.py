@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from reference.conftest import save_tiny_encoder
-
 TASK = "NIL-H1-Walk"
 BUNDLE_FRAMES = 48
 """Two seconds at the task's 24 fps: the walk's one-second start-up, then one stride."""
@@ -23,19 +21,12 @@ def run_nil(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="package")
-def encoder_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny_timesformer")
-    save_tiny_encoder(folder)
-    return folder
-
-
-@pytest.fixture(scope="package")
-def known_answer_bundle(tmp_path_factory, encoder_dir):
+def known_answer_bundle(tmp_path_factory, tiny_encoder_dir):
     """`nil generate --known-answer walk` at the default speed, two seconds long."""
     out = tmp_path_factory.mktemp("known_answer") / "walk"
     result = run_nil(
         "generate", "--task", TASK, "--known-answer", "walk", "--frames", str(BUNDLE_FRAMES),
-        "--encoder", str(encoder_dir), "--out", str(out),
+        "--encoder", str(tiny_encoder_dir), "--out", str(out),
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return out

@@ -10,8 +10,6 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("DIFFUSERS_VERBOSITY", "error")
 
-import json  # noqa: E402
-
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
@@ -23,20 +21,6 @@ from isaaclab_nil.reference.segmentation import RobotSegmenter  # noqa: E402
 
 HEIGHT, WIDTH = 64, 64
 NUM_FRAMES = 16
-
-
-def save_tiny_encoder(folder) -> None:
-    from transformers import TimesformerConfig, TimesformerModel
-
-    torch.manual_seed(0)
-    config = TimesformerConfig(
-        image_size=32, patch_size=8, num_frames=8, hidden_size=32, num_hidden_layers=2,
-        num_attention_heads=2, intermediate_size=64,
-    )
-    TimesformerModel(config).save_pretrained(folder)
-    # not the K400 normalisation, so a test can see that preprocessor_config.json is read
-    processor = {"image_processor_type": "VideoMAEImageProcessor", "image_mean": [0.5] * 3, "image_std": [0.25] * 3}
-    (folder / "preprocessor_config.json").write_text(json.dumps(processor))
 
 
 def save_tiny_segmenter(folder, size: int = 64) -> None:
@@ -117,11 +101,10 @@ def save_tiny_ltx(folder) -> None:
 
 
 @pytest.fixture(scope="session")
-def model_dirs(tmp_path_factory):
+def model_dirs(tmp_path_factory, tiny_encoder_dir):
     """Folders holding the tiny encoder, segmenter and LTX pipeline."""
     root = tmp_path_factory.mktemp("models")
-    dirs = {name: root / name for name in ("encoder", "segmenter", "ltx")}
-    save_tiny_encoder(dirs["encoder"])
+    dirs = {"encoder": tiny_encoder_dir, "segmenter": root / "segmenter", "ltx": root / "ltx"}
     save_tiny_segmenter(dirs["segmenter"])
     save_tiny_ltx(dirs["ltx"])
     return dirs

@@ -9,18 +9,11 @@ into the encoder unresized. Isaac Lab keeps one simulation per process: the firs
 import pytest
 import torch
 
-from .tiny_reference import NUM_ENVS, NUM_FRAMES, OVERRIDES, SEED, bundle_overrides, render_reference, save_tiny_encoder
+from .tiny_reference import NUM_ENVS, NUM_FRAMES, OVERRIDES, SEED, bundle_overrides, render_reference
 
 
 @pytest.fixture(scope="package")
-def encoder_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny_timesformer")
-    save_tiny_encoder(folder)
-    return folder
-
-
-@pytest.fixture(scope="package")
-def bundle_dir(tmp_path_factory, encoder_dir):
+def bundle_dir(tmp_path_factory, tiny_encoder_dir):
     """A bundle of the rendered rollout, made as ``nil generate`` would for this env."""
     from isaaclab_nil.envs.factory import make_env, make_env_cfg
     from isaaclab_nil.envs.reference_tracker import bundle_expectation
@@ -33,7 +26,7 @@ def bundle_dir(tmp_path_factory, encoder_dir):
         frames, masks = render_reference(env, NUM_FRAMES)
     finally:
         env.close()
-    encoder = VideoEncoder.from_pretrained(str(encoder_dir))
+    encoder = VideoEncoder.from_pretrained(str(tiny_encoder_dir))
     expected = bundle_expectation(cfg)
     meta = BundleMeta(
         robot=expected.robot, task=expected.task, prompt=cfg.reference.prompt, camera=expected.camera,

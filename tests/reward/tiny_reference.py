@@ -13,17 +13,6 @@ SEED = 0
 OVERRIDES = [f"env.follow_camera.width={SIZE}", f"env.follow_camera.height={SIZE}"]
 
 
-def save_tiny_encoder(folder) -> None:
-    from transformers import TimesformerConfig, TimesformerModel
-
-    torch.manual_seed(0)
-    config = TimesformerConfig(
-        image_size=SIZE, patch_size=16, num_frames=8, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-        intermediate_size=64,
-    )
-    TimesformerModel(config).save_pretrained(folder)
-
-
 def zero_action(env) -> torch.Tensor:
     return torch.zeros(env.num_envs, env.action_manager.total_action_dim, device=env.device)
 
