@@ -26,9 +26,7 @@ def main(argv: list[str] | None = None) -> Path:
         raise SystemExit(f"no checkpoint at {checkpoint}")
 
     from isaaclab_nil.envs.factory import make_env, make_env_cfg
-    from isaaclab_nil.learning import OffPolicyRunner
-    from isaaclab_nil.learning.runner import configs_from_checkpoint
-    from isaaclab_nil.learning.export import deterministic_policy
+    from isaaclab_nil.learning.export import policy_from_checkpoint
     from isaaclab_nil.reference.video_io import write_video
     from isaaclab_nil.rollout import film_rollout
 
@@ -36,13 +34,11 @@ def main(argv: list[str] | None = None) -> Path:
     if args.bundle is not None:
         env_cfg.reference.bundle = str(args.bundle)
     env = make_env(args.task, cfg=env_cfg)
-    algo_cfg, runner_cfg = configs_from_checkpoint(checkpoint)
-    runner = OffPolicyRunner(env, algo_cfg, runner_cfg, checkpoint.parent, device=args.device)
-    runner.load(checkpoint)
-    policy = deterministic_policy(runner).to(env.device)
-    film = film_rollout(env, policy, args.steps or int(env.max_episode_length))
+    obs_dim = env.observation_manager.group_obs_dim["policy"][0]
+    policy = policy_from_checkpoint(checkpoint, obs_dim, env.action_manager.total_action_dim)
+    film = film_rollout(env, policy.to(env.device), args.steps or int(env.max_episode_length))
     video = write_video(checkpoint.parent / "play.mp4", film, fps=env.cfg.reference.fps)
-    onnx_path, yaml_path = export_for_deploy(runner, env, checkpoint.parent / "exported")
+    onnx_path, yaml_path = export_for_deploy(policy, env, checkpoint.parent / "exported")
     print(f"[play] wrote {video}, {onnx_path}, {yaml_path}")
     env.close()
     return video

@@ -63,7 +63,7 @@ def generate(args: argparse.Namespace) -> Path:
     """Run stage 1 for ``args.task``; returns the bundle folder."""
     if args.known_answer:
         return generate_known_answer(args)
-    from isaaclab_nil.reference.bundle import CameraSpec
+    from isaaclab_nil.envs.reference_tracker import follow_camera_spec
     from isaaclab_nil.reference.encoder import VideoEncoder
     from isaaclab_nil.reference.generators import DiffusersVideoGenerator, VideoFileSource
     from isaaclab_nil.reference.pipeline import ReferenceSpec, build_reference_bundle
@@ -83,7 +83,7 @@ def generate(args: argparse.Namespace) -> Path:
     segmenter = RobotSegmenter.from_pretrained(args.segmenter, args.device, dtype)
     encoder = VideoEncoder.from_pretrained(args.encoder, args.device, dtype)
     rgb, mask, cfg = render_first_frame(args.task, args.sim_device)
-    reference, camera = cfg.reference, cfg.follow_camera
+    reference = cfg.reference
     if args.embodiment:
         reference.embodiment = args.embodiment
     if args.skill:
@@ -92,9 +92,7 @@ def generate(args: argparse.Namespace) -> Path:
         robot=reference.embodiment,
         task=args.task,
         prompt=args.prompt or reference.prompt,
-        camera=CameraSpec.from_focal_length(
-            camera.offset, camera.rot, camera.height, camera.width, camera.focal_length, camera.horizontal_aperture
-        ),
+        camera=follow_camera_spec(cfg),
         num_frames=args.frames,
         fps=args.fps or reference.fps,
         seed=args.seed,

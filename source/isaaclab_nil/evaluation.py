@@ -360,25 +360,18 @@ def make_eval_env(
 
 def load_policy(checkpoint: Path, env: NILEnv) -> Policy:
     """The deterministic policy of a ``scripts/train.py`` checkpoint (observation normalization included)."""
-    from .learning.export import deterministic_policy
-    from .learning.networks import ObsNormalizer
-    from .learning.runner import algorithm_class, configs_from_checkpoint
+    from .learning.export import policy_from_checkpoint
 
     obs_dim = env.observation_manager.group_obs_dim["policy"][0]
     action_dim = env.action_manager.total_action_dim
     try:
-        algo_cfg, runner_cfg = configs_from_checkpoint(checkpoint)
-        state = torch.load(checkpoint, map_location="cpu", weights_only=True)
-        algo = algorithm_class(algo_cfg)(algo_cfg, obs_dim, action_dim, "cpu")
-        algo.load_state_dict(state["algo"]["modules"])
-        normalizer = ObsNormalizer(obs_dim, runner_cfg.normalize_obs, runner_cfg.obs_clip)
-        normalizer.load_state_dict(state["normalizer"])
+        policy = policy_from_checkpoint(checkpoint, obs_dim, action_dim)
     except Exception as error:  # any unreadable or mismatched file: one message
         raise EvaluationError(
             f"{checkpoint}: not a checkpoint of a policy for this env ({obs_dim} observations, {action_dim} "
             f"actions): {type(error).__name__}: {error}"
         ) from error
-    return deterministic_policy(algo.actor, normalizer, runner_cfg.action_scale).to(env.device)
+    return policy.to(env.device)
 
 
 def evaluate(args: argparse.Namespace) -> Path:

@@ -81,15 +81,16 @@ def latest_run_dir(log_root: Path, task: str) -> Path:
     return runs[-1]
 
 
-def export_for_deploy(runner, env, out_dir: Path) -> tuple[Path, Path]:
+def export_for_deploy(policy, env, out_dir: Path) -> tuple[Path, Path]:
     """Write ``policy.onnx`` (observation normalization folded in, parity checked with onnxruntime) and
-    ``deploy.yaml`` (joint order, default pose, PD gains, action mapping, observation layout, rate)."""
+    ``deploy.yaml`` (joint order, default pose, PD gains, action mapping, observation layout, rate).
+    ``policy`` is a training runner or an assembled policy (``learning.export.PolicySource``)."""
     from .envs.deploy import deploy_info
     from .learning import check_onnx_parity, export_policy_onnx, write_deploy_config
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    onnx_path = export_policy_onnx(runner, None, out_dir / "policy.onnx")
-    error = check_onnx_parity(onnx_path, runner)
+    onnx_path = export_policy_onnx(policy, None, out_dir / "policy.onnx")
+    error = check_onnx_parity(onnx_path, policy)
     info = deploy_info(env)
     info["onnx"] = {"file": onnx_path.name, "input": "obs", "output": "actions", "parity_max_abs_error": error}
     yaml_path = write_deploy_config(out_dir / "deploy.yaml", info)

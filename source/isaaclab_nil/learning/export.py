@@ -11,7 +11,7 @@ import yaml
 from torch import nn
 
 from .networks import ObsNormalizer, TanhGaussianActor
-from .runner import OffPolicyRunner, atomic_write
+from .runner import OffPolicyRunner, algorithm_class, atomic_write, configs_from_checkpoint
 
 DEPLOY_SCHEMA_VERSION = 1
 REQUIRED_DEPLOY_KEYS = (
@@ -44,13 +44,20 @@ class DeterministicPolicy(nn.Module):
         return next(m for m in self.actor.modules() if isinstance(m, nn.Linear)).in_features
 
 
+PolicySource = OffPolicyRunner | TanhGaussianActor | DeterministicPolicy
+"""What the export functions take: a runner, a bare actor, or an already assembled policy."""
+
+
 def deterministic_policy(
-    runner_or_actor: OffPolicyRunner | TanhGaussianActor,
+    runner_or_actor: PolicySource,
     normalizer: ObsNormalizer | None = None,
     action_scale: float | None = None,
 ) -> DeterministicPolicy:
     """CPU copy of the deterministic policy, in eval mode. From a runner, the normaliser and action
-    scale default to the runner's; for a bare actor, to no normalisation and scale 1."""
+    scale default to the runner's; for a bare actor, to no normalisation and scale 1; an assembled
+    policy is copied as it is."""
+    if isinstance(runner_or_actor, DeterministicPolicy):
+        return copy.deepcopy(runner_or_actor).cpu().eval()
     if isinstance(runner_or_actor, OffPolicyRunner):
         actor = runner_or_actor.algo.actor
         normalizer = normalizer if normalizer is not None else runner_or_actor.normalizer
@@ -62,8 +69,20 @@ def deterministic_policy(
     return DeterministicPolicy(copy.deepcopy(actor), normalizer_copy, scale).cpu().eval()
 
 
+def policy_from_checkpoint(path: str | Path, obs_dim: int, action_dim: int) -> DeterministicPolicy:
+    """The deterministic policy saved in an ``OffPolicyRunner`` checkpoint, its networks rebuilt from
+    the configs the checkpoint records (no env, optimizer or replay buffer is made)."""
+    algo_cfg, runner_cfg = configs_from_checkpoint(path)
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    algo = algorithm_class(algo_cfg)(algo_cfg, obs_dim, action_dim, "cpu")
+    algo.load_state_dict(state["algo"]["modules"])
+    normalizer = ObsNormalizer(obs_dim, runner_cfg.normalize_obs, runner_cfg.obs_clip)
+    normalizer.load_state_dict(state["normalizer"])
+    return deterministic_policy(algo.actor, normalizer, runner_cfg.action_scale)
+
+
 def export_policy_onnx(
-    runner_or_actor: OffPolicyRunner | TanhGaussianActor,
+    runner_or_actor: PolicySource,
     normalizer: ObsNormalizer | None,
     path: str | Path,
     action_scale: float | None = None,
@@ -88,7 +107,7 @@ def export_policy_onnx(
 
 def check_onnx_parity(
     path: str | Path,
-    runner_or_actor: OffPolicyRunner | TanhGaussianActor,
+    runner_or_actor: PolicySource,
     normalizer: ObsNormalizer | None = None,
     action_scale: float | None = None,
     obs: torch.Tensor | None = None,
