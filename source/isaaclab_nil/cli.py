@@ -2,7 +2,7 @@
 
     nil generate --task NIL-H1-Walk --generator ltx [--model ID_OR_DIR] [--out DIR]
     nil generate --task NIL-H1-Walk --video my_kling_video.mp4
-    nil generate --task NIL-H1-Walk --known-answer walk [--speed 0.5]
+    nil generate --task NIL-H1-Walk --known-answer walk [--speed 0.5] [env.<field>=<value> ...]
     nil eval --task NIL-H1-Walk --bundle DIR (--checkpoint FILE | --policy zero|random) [--steps 400]
 
 ``generate`` is stage 1: render the task's first frame, get a video of the robot doing the skill
@@ -82,7 +82,7 @@ def generate(args: argparse.Namespace) -> Path:
         )
     segmenter = RobotSegmenter.from_pretrained(args.segmenter, args.device, dtype)
     encoder = VideoEncoder.from_pretrained(args.encoder, args.device, dtype)
-    rgb, mask, cfg = render_first_frame(args.task, args.sim_device)
+    rgb, mask, cfg = render_first_frame(args.task, args.sim_device, args.overrides)
     reference = cfg.reference
     if args.embodiment:
         reference.embodiment = args.embodiment
@@ -114,7 +114,7 @@ def generate_known_answer(args: argparse.Namespace) -> Path:
 
     gait = KNOWN_MOTIONS[args.known_answer](**({} if args.speed is None else {"speed": args.speed}))
     encoder = VideoEncoder.from_pretrained(args.encoder, args.device, DTYPES[args.dtype])
-    env = nominal_env(args.task, args.sim_device)
+    env = nominal_env(args.task, args.sim_device, args.overrides)
     try:
         fps = args.fps or env.cfg.reference.fps
         num_frames = args.frames if args.frames is not None else round(DEFAULT_DURATION_S * fps)
@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="play this scripted motion on the robot instead (a reference whose right answer is known; "
         "also saves the motion as ground_truth.npz in the bundle folder, for `nil eval`)",
     )
-    gen.add_argument("--speed", type=float, help="--known-answer: forward speed of the motion [m/s] (default 0.5)")
+    gen.add_argument("--speed", type=float, help="--known-answer walk: forward speed [m/s] (default 0.5)")
     gen.add_argument("--model", help="generator hub id or local folder (default: the backend's model)")
     gen.add_argument("--segmenter", default=DEFAULT_SEGMENTER, help="SAM 2 hub id or local folder")
     gen.add_argument("--encoder", default=DEFAULT_ENCODER, help="TimeSformer hub id or local folder")
@@ -179,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--cpu_offload", action="store_true", help="keep generator parts on the CPU until used (CUDA)")
     gen.add_argument("--sim_device", default="cpu", help="device of the simulation that renders the first frame")
     gen.add_argument("--batch_size", type=int, default=16, help="clips per encoder call")
+    gen.add_argument(
+        "overrides", nargs="*", help="env overrides, env.<field>=<value>, e.g. env.follow_camera.width=96 (train with the same)"
+    )
 
     ev = commands.add_parser("eval", help="score a policy against a reference bundle (and its known answer)")
     ev.add_argument("--task", required=True, help="task id, e.g. NIL-H1-Walk")
@@ -208,8 +211,12 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "generate" and args.speed is not None and not args.known_answer:
-        parser.error("--speed goes with --known-answer")
+    if args.command == "generate" and args.speed is not None and args.known_answer != "walk":
+        parser.error("--speed goes with --known-answer walk")
+    bad = [item for item in args.overrides if not item.startswith("env.")]
+    if bad:
+        print(f"nil {args.command}: error: overrides must look like env.<field>=<value>, got {bad}", file=sys.stderr)
+        return 1
     try:
         {"generate": generate, "eval": evaluate}[args.command](args)
     except (ReferencePipelineError, EvaluationError) as error:  # one clear message, no traceback

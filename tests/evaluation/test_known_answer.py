@@ -1,4 +1,4 @@
-"""`nil generate --known-answer walk`: a bundle like a generated one, and the motion it shows beside it."""
+"""`nil generate --known-answer walk|march`: a bundle like a generated one, and the motion it shows beside it."""
 
 import json
 
@@ -7,11 +7,18 @@ import pytest
 import torch
 
 from isaaclab_nil.cli import main
-from isaaclab_nil.envs.known_answer import GROUND_TRUTH_FILE, GroundTruth, KnownAnswerError, WalkGait, play_kinematic
+from isaaclab_nil.envs.known_answer import (
+    GROUND_TRUTH_FILE,
+    GroundTruth,
+    KnownAnswerError,
+    MarchGait,
+    WalkGait,
+    play_kinematic,
+)
 from isaaclab_nil.envs.mdp.nil_rewards import mask_iou
 from isaaclab_nil.reference.bundle import META_FILE, BundleExpectation, load_bundle
 
-from .conftest import BUNDLE_FRAMES, TASK
+from .conftest import BUNDLE_FRAMES, TASK, run_nil
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +72,36 @@ def test_bad_settings_are_one_clear_error(tmp_path, capsys):
         WalkGait(speed=3.0)
     with pytest.raises(SystemExit):
         main(["generate", "--task", TASK, "--speed", "0.5"])
-    assert "--speed goes with --known-answer" in capsys.readouterr().err
+    assert "--speed goes with --known-answer walk" in capsys.readouterr().err
+    assert main(["generate", "--task", TASK, "--known-answer", "march", "agent.batch_size=64"]) == 1
+    assert "overrides must look like env.<field>=<value>" in capsys.readouterr().err
     bad = tmp_path / GROUND_TRUTH_FILE
     bad.write_bytes(b"not an npz")
     with pytest.raises(KnownAnswerError, match="not a readable ground-truth file"):
         GroundTruth.load(bad)
+
+
+def test_the_march_stays_in_place_inside_the_joint_limits(nominal_h1_env):
+    robot = nominal_h1_env.scene["robot"]
+    march, times = MarchGait(), np.arange(96) / 24
+    assert not march.forward_position(times).any() and not march.forward_velocity(times).any()
+    joints = robot.data.default_joint_pos.torch[0].cpu().numpy() + march.joint_offsets(times, list(robot.joint_names))
+    limits = robot.data.soft_joint_pos_limits.torch[0].cpu().numpy()
+    assert (joints >= limits[:, 0]).all() and (joints <= limits[:, 1]).all()
+    assert np.ptp(joints, axis=0).max() > 0.9  # a visible motion: the ankle swings by more than 0.9 rad
+
+
+def test_env_overrides_reach_the_known_answer_bundle(tmp_path, tiny_encoder_dir):
+    """The benchmark's CPU setting: the H1 on a gantry (fixed base), filmed at 64 px."""
+    out = tmp_path / "march"
+    result = run_nil(
+        "generate", "--task", TASK, "--known-answer", "march", "--frames", "12", "--encoder", str(tiny_encoder_dir),
+        "--out", str(out), "env.scene.robot.spawn.fix_base=true", "env.follow_camera.width=64",
+        "env.follow_camera.height=64",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    bundle = load_bundle(out)
+    assert bundle.frames.shape == (12, 64, 64, 3) and bundle.meta.camera.width == 64
+    assert bundle.meta.source["motion"] == "march"
+    truth = GroundTruth.load(out / GROUND_TRUTH_FILE)
+    assert not truth.base_lin_vel.any() and np.ptp(truth.base_pos, axis=0).max() == 0.0

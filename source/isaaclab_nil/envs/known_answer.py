@@ -129,10 +129,28 @@ class WalkGait:
 
     def describe(self) -> dict:
         """What ``meta.json`` records as the bundle's source."""
-        return {"kind": "known_answer", "motion": "walk", **asdict(self), "ground_truth": GROUND_TRUTH_FILE}
+        motion = next(name for name, kind in KNOWN_MOTIONS.items() if kind is type(self))
+        return {"kind": "known_answer", "motion": motion, **asdict(self), "ground_truth": GROUND_TRUTH_FILE}
 
 
-KNOWN_MOTIONS = {"walk": WalkGait}
+@dataclass(frozen=True)
+class MarchGait(WalkGait):
+    """The walk's leg and arm motion in place, with a larger swing and no base motion: the H1 marching on a
+    gantry (``env.scene.robot.spawn.fix_base=true``), the cheapest known answer to learn, since it needs no
+    balance. The hip swing is ``hip_swing`` instead of following from the speed."""
+
+    speed: float = 0.0
+    hip_swing: float = 0.35
+    """Hip-pitch amplitude [rad] (with the knee lift it keeps the ankle, which holds the sole level, inside
+    the H1's joint limits)."""
+    arm_swing: float = 0.5
+
+    @property
+    def hip_amplitude(self) -> float:
+        return self.hip_swing
+
+
+KNOWN_MOTIONS = {"walk": WalkGait, "march": MarchGait}
 """``--known-answer`` name -> motion."""
 
 
