@@ -3,19 +3,12 @@ the same ``from_pretrained`` path as real weights."""
 
 import json
 
-import torch
+from isaaclab_nil.reference.encoder import save_random_encoder
 
 
 def save_tiny_encoder(folder) -> None:
     """A 2-layer TimeSformer on 32 px, 8-frame clips, with a preprocessor config that is not K400's (so a
     test can see that ``preprocessor_config.json`` is read)."""
-    from transformers import TimesformerConfig, TimesformerModel
-
-    torch.manual_seed(0)
-    config = TimesformerConfig(
-        image_size=32, patch_size=8, num_frames=8, hidden_size=32, num_hidden_layers=2,
-        num_attention_heads=2, intermediate_size=64,
-    )
-    TimesformerModel(config).save_pretrained(folder)
+    save_random_encoder(folder)
     processor = {"image_processor_type": "VideoMAEImageProcessor", "image_mean": [0.5] * 3, "image_std": [0.25] * 3}
     (folder / "preprocessor_config.json").write_text(json.dumps(processor))

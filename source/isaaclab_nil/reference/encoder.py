@@ -189,3 +189,18 @@ def masked_frames(rgb: torch.Tensor, mask: torch.Tensor, background: Background 
     """
     fill = torch.tensor(255 if background == "white" else 0, dtype=rgb.dtype, device=rgb.device)
     return torch.where(mask.unsqueeze(-1), rgb, fill)
+
+
+def save_random_encoder(folder, image_size: int = 32, hidden_size: int = 32, num_layers: int = 2, seed: int = 0) -> None:
+    """Save a small randomly initialised TimeSformer (8-frame clips, 8 px patches) to ``folder`` with
+    ``save_pretrained``, to load like real weights with :meth:`VideoEncoder.from_pretrained`.
+
+    For offline runs where no pretrained weights can be had (tests, the known-answer benchmark on CPU): its
+    embeddings are a fixed random function of the masked clips, not of the action they show.
+    """
+    torch.manual_seed(seed)
+    config = transformers.TimesformerConfig(
+        image_size=image_size, patch_size=8, num_frames=CLIP_LENGTH, hidden_size=hidden_size,
+        num_hidden_layers=num_layers, num_attention_heads=2, intermediate_size=2 * hidden_size,
+    )
+    transformers.TimesformerModel(config).save_pretrained(folder)
