@@ -68,6 +68,12 @@ def test_a_bundle_made_for_something_else_is_refused(generated_bundle, spec, enc
         load_bundle(generated_bundle, expect)
 
 
+def test_a_variant_of_the_task_accepts_its_bundle(generated_bundle, spec):
+    """NIL-H1-Walk-Paper (torque actions) trains on a bundle made for NIL-H1-Walk: same robot, skill and camera."""
+    assert spec.task == "NIL-H1-Walk"
+    load_bundle(generated_bundle, BundleExpectation(spec.robot, "NIL-H1-Walk-Paper", spec.camera))
+
+
 def test_an_encoder_of_another_revision_is_refused(tmp_path, generated_bundle, encoder):
     original = load_bundle(generated_bundle)
     meta = dataclasses.replace(original.meta, encoder=dataclasses.replace(encoder.info, revision="abc123"))

@@ -13,7 +13,8 @@ Layout::
 The training data are ``masks.npz`` and ``embeddings.safetensors``. ``frames.npz`` is the exact RGB (H.264
 is lossy, so the mp4 is never read back): stage 2 can re-embed it with another encoder, and previews
 come from it. :func:`load_bundle` raises one ``BundleError`` for anything wrong: a missing, truncated or
-corrupt file, a hash mismatch, or a bundle made for another robot, task, camera, resolution or encoder.
+corrupt file, a hash mismatch, or a bundle made for another robot, task (variants such as ``-Paper`` share
+references), camera, resolution or encoder.
 """
 
 from __future__ import annotations
@@ -248,6 +249,12 @@ def _read_meta(path: Path) -> BundleMeta:
         raise BundleError(f"{meta_path}: missing or malformed field ({problem})") from error
 
 
+def robot_and_skill(task: str) -> str:
+    """``NIL-<Robot>-<Skill>`` of a task id without its variant suffix (``NIL-H1-Walk-Paper`` -> ``NIL-H1-Walk``):
+    variants differ in their actions only, so they share references."""
+    return "-".join(task.split("-")[:3])
+
+
 def _check_expectation(path: Path, meta: BundleMeta, expect: BundleExpectation) -> None:
     def mismatch(name: str, found, expected) -> BundleError:
         return BundleError(
@@ -255,10 +262,10 @@ def _check_expectation(path: Path, meta: BundleMeta, expect: BundleExpectation) 
             "this bundle was made for something else, regenerate it with `nil generate`"
         )
 
-    for name in ("robot", "task"):
-        expected = getattr(expect, name)
-        if expected is not None and getattr(meta, name) != expected:
-            raise mismatch(name, getattr(meta, name), expected)
+    if expect.robot is not None and meta.robot != expect.robot:
+        raise mismatch("robot", meta.robot, expect.robot)
+    if expect.task is not None and robot_and_skill(meta.task) != robot_and_skill(expect.task):
+        raise mismatch("task", meta.task, expect.task)
     if expect.camera is not None:
         if meta.camera.resolution != expect.camera.resolution:
             raise mismatch("resolution (height, width)", meta.camera.resolution, expect.camera.resolution)
