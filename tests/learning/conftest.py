@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-sys.path.insert(0, str(Path(__file__).parent))  # pendulum_env, learning_helpers
+sys.path.insert(0, str(Path(__file__).parent))  # pendulum_env, pendulum_task, learning_helpers
 
 
 @pytest.fixture(autouse=True)
