@@ -103,6 +103,10 @@ class RunnerCfg:
     2500 with one env; scale it down for many parallel envs, it collects ``num_envs`` per step)."""
     action_scale: float = 1.0
     """Multiplies the tanh-squashed actions in [-1, 1] before ``env.step``."""
+    reward_scale: float = 1.0
+    """Multiplies the rewards the learner sees (logged episode returns stay unscaled). Isaac Lab multiplies
+    every reward term by the control period (0.02 s for NIL tasks): ``1 / step_dt`` brings per-step rewards
+    back to order one, the scale SAC's default temperature is made for."""
     normalize_obs: bool = True
     obs_clip: float = 10.0
     """Normalised observations are clipped to [-obs_clip, obs_clip]."""

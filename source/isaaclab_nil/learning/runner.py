@@ -178,7 +178,7 @@ class OffPolicyRunner:
         any_done = bool(dones.any())
 
         final_obs = self.final_observation(next_obs, dones, extras) if any_done else next_obs
-        self.buffer.add(self.obs, actions, rewards, final_obs, terminated)
+        self.buffer.add(self.obs, actions, rewards * self.cfg.reward_scale, final_obs, terminated)
         self.track_episodes(rewards, dones, any_done)
         self.env_log.update(extras.get("log", {}))  # latest value of each term, read at log time
         self.obs = next_obs
