@@ -244,11 +244,15 @@ def reference_scores(
     return ious, similarities
 
 
-def motion_errors(rollout: Rollout, joint_names: list[str], truth: GroundTruth) -> dict[str, list[float]]:
+def motion_errors(rollout: Rollout, joint_names: list[str], truth: GroundTruth, steps: int) -> dict[str, list[float]]:
     """Per env, against the ground truth at its frame times over the span the env stayed up: joint RMSE after
-    the best time shift within one period, that shift [s], DTW distance, and mean |v_x - v_x,truth| [m/s]."""
+    the best time shift within one period, that shift [s], DTW distance, mean |v_x - v_x,truth| [m/s], and the
+    fraction of the truth's frames inside the ``steps``-step episode that this span covers (a fall shortens what
+    the errors cover: read them with it)."""
     order = [joint_names.index(name) for name in truth.joint_names]
-    errors: dict[str, list[float]] = {"joint_rmse": [], "time_shift_s": [], "dtw": [], "base_vel_error": []}
+    names = ("joint_rmse", "time_shift_s", "dtw", "base_vel_error", "up_fraction")
+    errors: dict[str, list[float]] = {name: [] for name in names}
+    episode_frames = int(np.searchsorted(truth.times, steps * rollout.step_dt, side="right"))
     for env_id in range(rollout.joint_pos.shape[1]):
         last_step = min(int(rollout.fall_step[env_id]) - 1, rollout.joint_pos.shape[0] - 1)
         step_times = np.arange(last_step + 1) * rollout.step_dt
@@ -262,6 +266,7 @@ def motion_errors(rollout: Rollout, joint_names: list[str], truth: GroundTruth) 
         errors["time_shift_s"].append(shift / truth.fps)
         errors["dtw"].append(dtw_distance(joints, target))
         errors["base_vel_error"].append(float(np.mean(np.abs(velocity - truth.base_lin_vel[:count, 0]))))
+        errors["up_fraction"].append(count / episode_frames)
     return errors
 
 
@@ -430,7 +435,7 @@ def evaluate(args: argparse.Namespace) -> Path:
         "files": {},
     }
     if truth is not None:
-        errors = motion_errors(rollout, joint_names, truth)
+        errors = motion_errors(rollout, joint_names, truth, args.steps)
         report["motion"] = {name: summary(values) for name, values in errors.items()}
     out.mkdir(parents=True, exist_ok=True)
     video = comparison_video(out / VIDEO_FILE, rollout, bundle)

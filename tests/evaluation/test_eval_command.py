@@ -34,6 +34,8 @@ def test_zero_policy_runs_end_to_end_and_writes_the_report_and_video(known_answe
     assert motion["joint_rmse"] > 0.02 and motion["dtw"] > 0.0  # standing is not walking
     assert motion["base_vel_error"] > 0.2
     assert abs(motion["time_shift_s"]) <= 1.0  # within one stride period
+    assert 0.5 < motion["up_fraction"] <= 1.0
+    assert motion["up_fraction"] == 1.0 or report["fall_step"][0] is not None  # below 1 only after a fall
     assert report["ground_truth"].endswith("ground_truth.npz")
     video, fps = read_video(out / VIDEO_FILE)
     assert fps == 24.0 and video.shape[1:] == (224, 3 * 224, 3) and len(video) > 40  # reference | policy | overlap
