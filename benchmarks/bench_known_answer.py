@@ -1,0 +1,287 @@
+"""The known-answer benchmark: generate -> train -> eval -> report, with the paper's Table 1 ablations.
+
+    .venv/bin/python benchmarks/bench_known_answer.py                              # CPU preset, full reward only
+    .venv/bin/python benchmarks/bench_known_answer.py --ablations all              # + the six ablations
+    .venv/bin/python benchmarks/bench_known_answer.py --preset h1-walk --device cuda:0 --num_envs 256 \\
+        --max_steps 20000 --ablations all                                          # NIL-H1-Walk on a GPU
+
+1. ``nil generate --known-answer <motion>``: a scripted motion played on the robot and rendered as a reference
+   bundle, with the motion kept beside it (training never reads it), embedded by a small *random* TimeSformer
+   made here (no pretrained weights can be downloaded) unless ``--encoder`` names one;
+2. ``scripts/train.py`` on the bundle once per reward variant (full, and with ``--ablations`` the paper's
+   Table 1: without IoU / video similarity / regularization, and each alone);
+3. ``nil eval`` of each trained policy and of the zero-action and random baselines, same reference and seed;
+4. ``report.json`` and ``report.md`` in ``--out``: the exact command, the settings, every score, and the
+   learning check (trained joint RMSE at most ``LEARNING_MARGIN`` times each baseline's). Exit status 1
+   when the check fails.
+
+Each step runs in its own process (Isaac Lab keeps one simulation per process) and logs to ``<out>/logs/``.
+Steps already done in ``--out`` are kept, and a killed training run resumes from its last checkpoint, so
+running the same command again finishes an interrupted benchmark.
+
+Presets. ``cpu-gantry`` (the default) is what this CPU machine can train in about an hour: the H1 on a
+gantry (base fixed in the air, ``fix_base``), so that learning the motion needs no balance, marching in place
+(``MarchGait``), filmed at 96x96 px (the renderer dominates the CPU cost). Its base cannot move, so its
+environment reward measures uprightness only. ``h1-walk`` is the real task: the free H1 walking at 0.5 m/s
+(``WalkGait``), filmed at the task's 224x224; it needs a GPU to learn in reasonable time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NIL = Path(sys.executable).parent / "nil"
+LEARNING_MARGIN = 0.75
+"""The trained policy's joint RMSE must be at most this fraction of the zero and random policies' RMSE."""
+
+
+@dataclass(frozen=True)
+class Preset:
+    task: str
+    motion: str
+    env_overrides: tuple[str, ...]
+    num_envs: int
+    max_steps: int
+    """Env steps (vectorized ``env.step`` calls) of each training run."""
+    frames: int = 192
+    """Reference length: 8 s at 24 fps, one 400-step evaluation episode."""
+    eval_envs: int = 4
+    target_speed: float | None = None
+    """Speed that earns the environment reward's speed half (None: the ground truth's top speed)."""
+    train_overrides: tuple[str, ...] = ()
+    """``agent.*`` and ``runner.*`` overrides of ``scripts/train.py``."""
+
+
+PRESETS = {
+    "cpu-gantry": Preset(
+        task="NIL-H1-Walk",
+        motion="march",
+        env_overrides=(
+            "env.scene.robot.spawn.fix_base=true",
+            "env.follow_camera.width=96",
+            "env.follow_camera.height=96",
+            "env.follow_camera.focal_length=30.0",
+        ),
+        num_envs=16,
+        max_steps=4_000,
+        target_speed=0.5,  # the gantry holds the base: no forward speed to earn
+        # rewards of order one per step (Isaac Lab scales them by the 0.02 s control period) and a temperature to
+        # match: SAC's defaults would keep the policy near uniform for the few thousand updates a CPU affords;
+        # joint targets up to 1 rad from the default pose (4 x the task's 0.25 rad scale; the march needs 0.6)
+        train_overrides=(
+            "agent.replay_ratio=2", "agent.init_temperature=0.01", "runner.reward_scale=50", "runner.action_scale=4",
+        ),
+    ),
+    "h1-walk": Preset(task="NIL-H1-Walk", motion="walk", env_overrides=(), num_envs=256, max_steps=20_000),
+}
+
+REWARD_VARIANTS = {
+    "full": {},
+    "no_iou": {"beta": 0},
+    "no_video": {"alpha": 0},
+    "no_reg": {"gamma": 0},
+    "video_only": {"beta": 0, "gamma": 0},
+    "iou_only": {"alpha": 0, "gamma": 0},
+    "reg_only": {"alpha": 0, "beta": 0},
+}
+"""The paper's Table 1: weights of the NIL reward set to 0 (alpha: video similarity, beta: IoU, gamma: P)."""
+BASELINES = ("zero", "random")
+
+
+def run_logged(command: list[str], log: Path) -> float:
+    """Run ``command`` with its output in ``log``; returns its wall time [s]. A failure stops the benchmark."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    print(f"[bench] {shlex.join(command)}  (log: {log})", flush=True)
+    start = time.perf_counter()
+    with log.open("a") as out:
+        result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
+    if result.returncode != 0:
+        raise SystemExit(f"[bench] failed (exit {result.returncode}): {shlex.join(command)}; see {log}")
+    return time.perf_counter() - start
+
+
+def make_reference(args: argparse.Namespace, preset: Preset, out: Path) -> Path:
+    """The known-answer bundle (made once per ``--out``), embedded by ``--encoder`` or a random TimeSformer."""
+    bundle = out / "reference"
+    if (bundle / "meta.json").is_file():
+        return bundle
+    encoder = args.encoder
+    if encoder is None:
+        from isaaclab_nil.reference.encoder import save_random_encoder
+
+        encoder = str(out / "random_encoder")
+        save_random_encoder(encoder, seed=args.seed)
+    run_logged(
+        [str(NIL), "generate", "--task", preset.task, "--known-answer", preset.motion, "--frames", str(preset.frames),
+         "--encoder", encoder, "--device", args.device, "--sim_device", args.device, "--out", str(bundle),
+         *preset.env_overrides],
+        out / "logs" / "generate.log",
+    )
+    return bundle
+
+
+def train(args: argparse.Namespace, preset: Preset, bundle: Path, variant: str, out: Path) -> tuple[Path, float]:
+    """Train on ``bundle`` with the reward ``variant``, or resume an interrupted run, unless a finished one is in
+    ``out``. Returns the final checkpoint and the wall time [s] of the training command that finished it."""
+    log_root = out / "runs" / variant
+    done = log_root / "done.json"
+    if done.is_file():
+        record = json.loads(done.read_text())
+        return out / record["checkpoint"], record["seconds"]
+    weights = [f"env.nil_reward.{name}={value}" for name, value in REWARD_VARIANTS[variant].items()]
+    resume = ["--resume"] if (log_root / preset.task).is_dir() else []
+    seconds = run_logged(
+        [sys.executable, "scripts/train.py", "--task", preset.task, "--agent", args.agent, "--bundle", str(bundle),
+         "--num_envs", str(args.num_envs or preset.num_envs), "--device", args.device, "--seed", str(args.seed),
+         "--max_steps", str(args.max_steps or preset.max_steps), "--log_root", str(log_root), *resume,
+         *preset.env_overrides, *weights, "runner.learning_starts=50", "runner.save_interval=1000",
+         "runner.progress_bar=false", *preset.train_overrides, *args.overrides],
+        out / "logs" / f"train_{variant}.log",
+    )
+    (run_dir,) = (log_root / preset.task).iterdir()
+    checkpoint = run_dir / "last.pt"
+    done.write_text(json.dumps({"checkpoint": str(checkpoint.relative_to(out)), "seconds": seconds}))
+    return checkpoint, seconds
+
+
+def evaluate(args: argparse.Namespace, preset: Preset, bundle: Path, name: str, policy: list[str], out: Path) -> dict:
+    """``nil eval`` of one policy (``--checkpoint FILE`` or ``--policy zero|random``); returns its report."""
+    eval_dir = out / "eval" / name
+    if not (eval_dir / "report.json").is_file():
+        speed = [] if preset.target_speed is None else ["--target_speed", str(preset.target_speed)]
+        run_logged(
+            [str(NIL), "eval", "--task", preset.task, "--bundle", str(bundle), *policy, "--num_envs",
+             str(preset.eval_envs), "--device", args.device, "--seed", str(args.seed), *speed, "--out", str(eval_dir),
+             *preset.env_overrides],
+            out / "logs" / f"eval_{name}.log",
+        )
+    return json.loads((eval_dir / "report.json").read_text())
+
+
+def scores(report: dict) -> dict:
+    """The headline numbers of a ``nil eval`` report (means over the eval envs)."""
+    motion, reference = report["motion"], report["reference"]
+    similarity = reference["video_similarity"]
+    return {
+        "joint_rmse": motion["joint_rmse"]["mean"],
+        "dtw": motion["dtw"]["mean"],
+        "base_vel_error": motion["base_vel_error"]["mean"],
+        "up_fraction": motion["up_fraction"]["mean"],
+        "mask_iou": reference["mask_iou"]["mean"],
+        "video_similarity": similarity["mean"] if similarity else None,
+        "environment_reward": report["environment_reward"]["mean"],
+    }
+
+
+def markdown(report: dict) -> str:
+    """The report as a markdown page: settings, one table of every policy, the learning check."""
+    settings = report["settings"]
+    lines = [
+        f"# Known-answer benchmark: {settings['task']}, preset `{report['preset']}`",
+        "",
+        f"Command: `{report['command']}` (seed {report['seed']}, {report['device']})",
+        "",
+        f"{report['description']}",
+        "",
+        f"Training: {report['agent'].upper()}, {settings['num_envs']} envs x {settings['max_steps']} env steps "
+        f"per run; evaluation: {settings['eval_envs']} envs x 400 steps, same seed. Reference: "
+        f"{settings['frames']} frames of `{settings['motion']}`, random TimeSformer encoder unless stated: "
+        f"`{report['encoder']}`.",
+        "",
+        "| policy | reward | joint RMSE [rad] | DTW [rad] | base vel. error [m/s] | mask IoU | video sim. "
+        "| env. reward /400 | up | train [min] |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def number(value, digits=3):
+        return "—" if value is None else f"{value:.{digits}f}"
+
+    for name, entry in report["policies"].items():
+        s = entry["scores"]
+        minutes = number(entry["train_s"] / 60, 1) if entry.get("train_s") else "—"
+        lines.append(
+            f"| {name} | {entry['reward']} | {number(s['joint_rmse'])} | {number(s['dtw'])} | "
+            f"{number(s['base_vel_error'])} | {number(s['mask_iou'])} | {number(s['video_similarity'])} | "
+            f"{number(s['environment_reward'], 1)} | {number(s['up_fraction'], 2)} | {minutes} |"
+        )
+    check = report["learning_check"]
+    verdict = "PASS" if check["passed"] else "FAIL"
+    lines += ["", f"Learning check ({verdict}): {check['rule']}; {check['detail']}", ""]
+    return "\n".join(lines)
+
+
+def reward_label(variant: str) -> str:
+    weights = {"alpha": 1, "beta": 1, "gamma": 1, **REWARD_VARIANTS[variant]}
+    return f"{variant} (a={weights['alpha']}, b={weights['beta']}, g={weights['gamma']})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu-gantry")
+    parser.add_argument("--agent", choices=("sac", "bro"), default="sac")
+    parser.add_argument("--ablations", nargs="+", default=["full"], help=f"reward variants, or all: {list(REWARD_VARIANTS)}")
+    parser.add_argument("--num_envs", type=int, help="training envs (default: the preset's)")
+    parser.add_argument("--max_steps", type=int, help="env steps per training run (default: the preset's)")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--encoder", help="TimeSformer hub id or folder (default: a random one made here)")
+    parser.add_argument("--out", type=Path, help="output folder (default: outputs/benchmarks/known_answer_<preset>)")
+    parser.add_argument("overrides", nargs="*", help="agent.<field>=<v> / runner.<field>=<v> for training, after the preset's")
+    args = parser.parse_args(argv)
+    variants = list(REWARD_VARIANTS) if args.ablations == ["all"] else args.ablations
+    unknown = sorted(set(variants) - set(REWARD_VARIANTS))
+    if unknown:
+        parser.error(f"unknown reward variants {unknown}; known: {list(REWARD_VARIANTS)} or all")
+    preset = PRESETS[args.preset]
+    out = (args.out or REPO / "outputs" / "benchmarks" / f"known_answer_{args.preset}").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+
+    bundle = make_reference(args, preset, out)
+    policies = {}
+    for name in BASELINES:
+        report = evaluate(args, preset, bundle, name, ["--policy", name], out)
+        policies[name] = {"reward": "—", "scores": scores(report)}
+    for variant in variants:
+        checkpoint, seconds = train(args, preset, bundle, variant, out)
+        report = evaluate(args, preset, bundle, variant, ["--checkpoint", str(checkpoint)], out)
+        policies[variant] = {"reward": reward_label(variant), "scores": scores(report), "train_s": seconds,
+                             "checkpoint": str(checkpoint.relative_to(out))}
+
+    trained = policies[variants[0]]["scores"]["joint_rmse"]
+    baseline = {name: policies[name]["scores"]["joint_rmse"] for name in BASELINES}
+    passed = all(trained <= LEARNING_MARGIN * value for value in baseline.values())
+    settings = {**asdict(preset), "num_envs": args.num_envs or preset.num_envs,
+                "max_steps": args.max_steps or preset.max_steps,
+                "train_overrides": [*preset.train_overrides, *args.overrides]}
+    report = {
+        "preset": args.preset,
+        "description": " ".join(__doc__.split("Presets. ")[1].split()),
+        "command": shlex.join([Path(sys.executable).name, "benchmarks/bench_known_answer.py", *sys.argv[1:]]),
+        "seed": args.seed,
+        "device": args.device,
+        "agent": args.agent,
+        "encoder": args.encoder or "random TimeSformer (save_random_encoder, 2 layers, 32 px)",
+        "settings": settings,
+        "policies": policies,
+        "learning_check": {
+            "rule": f"joint RMSE of `{variants[0]}` <= {LEARNING_MARGIN} x that of each baseline",
+            "detail": f"{trained:.3f} rad vs " + ", ".join(f"{name} {value:.3f}" for name, value in baseline.items()),
+            "passed": passed,
+        },
+    }
+    (out / "report.json").write_text(json.dumps(report, indent=2))
+    (out / "report.md").write_text(markdown(report))
+    print(markdown(report))
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
