@@ -1,5 +1,6 @@
 """NIL-H1-Walk on CPU: registration, shapes, stable stepping, and a mask that is the robot."""
 
+import math
 import re
 import subprocess
 import sys
@@ -35,8 +36,21 @@ def test_observation_and_action_shapes_match_the_robot(h1_env):
     n = len(H1_JOINTS)
     assert h1_env.action_manager.total_action_dim == n
     obs, _ = h1_env.reset()
-    # base ang vel 3, projected gravity 3, joint pos n, joint vel n, last action n, phase 3
-    assert obs["policy"].shape == (h1_env.num_envs, 3 + 3 + 3 * n + 3)
+    # base ang vel 3, projected gravity 3, joint pos n, joint vel n, last action n, phase: sin and cos of k
+    # cycles per reference for k = 1, 2, 4, 8, 16, then the fraction p
+    assert obs["policy"].shape == (h1_env.num_envs, 3 + 3 + 3 * n + 11)
+
+
+def test_phase_observation_is_fourier_features_of_the_reference_fraction(h1_env):
+    h1_env.reset()
+    steps = 10
+    for _ in range(steps):
+        obs, *_ = h1_env.step(_zero_action(h1_env))
+    phase = obs["policy"][:, -11:]
+    p = steps * h1_env.step_dt / h1_env.max_episode_length_s
+    angles = 2 * math.pi * p * torch.tensor([1.0, 2.0, 4.0, 8.0, 16.0])
+    expected = torch.cat((angles.sin(), angles.cos(), torch.tensor([p])))
+    torch.testing.assert_close(phase, expected.expand_as(phase), atol=1e-5, rtol=0)
 
 
 def test_episode_lasts_the_reference(h1_env):

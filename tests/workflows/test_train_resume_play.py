@@ -12,6 +12,8 @@ import onnxruntime
 import torch
 import yaml
 
+from isaaclab_nil.envs.deploy import OBSERVATION_MEANINGS
+
 REPO = Path(__file__).resolve().parents[2]
 TINY = [
     "--task", "NIL-H1-Walk", "--agent", "sac", "--num_envs", "2",
@@ -55,6 +57,8 @@ def test_killed_run_resumes_then_play_exports(tmp_path):
     deploy = yaml.safe_load((run_dir / "exported" / "deploy.yaml").read_text())
     assert deploy["joint_names"][10] == "torso" and len(deploy["joint_names"]) == 19
     assert deploy["control_dt"] == 0.02 and deploy["action_type"] == "joint_position"
+    assert deploy["phase_frequencies"] == [1, 2, 4, 8, 16]
+    assert deploy["observations"][-1] == {"name": "reference_phase", "dim": 11, "meaning": OBSERVATION_MEANINGS["reference_phase"]}
     obs_dim = sum(term["dim"] for term in deploy["observations"])
     session = onnxruntime.InferenceSession(str(run_dir / "exported" / "policy.onnx"))
     (actions,) = session.run(["actions"], {"obs": torch.zeros(3, obs_dim).numpy()})

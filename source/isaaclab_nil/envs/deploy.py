@@ -20,7 +20,8 @@ OBSERVATION_MEANINGS = {
     "joint_pos": "joint positions minus default_joint_pos [rad], in joint_names order",
     "joint_vel": "joint velocities [rad/s], in joint_names order",
     "actions": "the policy's previous output (raw, before action_scale)",
-    "reference_phase": "(sin 2*pi*p, cos 2*pi*p, p) with p = time since start / reference_duration_s, clipped to 1",
+    "reference_phase": "sin(2*pi*k*p) for each k in phase_frequencies, then cos(2*pi*k*p) for each k, then p; "
+    "p = time since start / reference_duration_s, clipped to 1",
 }
 """What each policy observation term is, for the controller that rebuilds it on the robot."""
 
@@ -54,6 +55,7 @@ def deploy_info(env: NILEnv) -> dict:
         "observation_scales": "none: observations are raw; the exported ONNX policy normalizes them",
         "control_dt": env.step_dt,
         "reference_duration_s": env.max_episode_length_s,
+        "phase_frequencies": list(env.cfg.observations.policy.reference_phase.params["frequencies"]),
     }
 
 

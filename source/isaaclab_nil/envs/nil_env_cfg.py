@@ -117,7 +117,7 @@ class ObservationsCfg:
         joint_pos = ObsTerm(func=mdp.joint_pos_rel)
         joint_vel = ObsTerm(func=mdp.joint_vel_rel)
         actions = ObsTerm(func=mdp.last_action)
-        reference_phase = ObsTerm(func=mdp.reference_phase)
+        reference_phase = ObsTerm(func=mdp.reference_phase, params={"frequencies": mdp.PHASE_FREQUENCIES})
 
         def __post_init__(self):
             self.concatenate_terms = True

@@ -5,5 +5,5 @@ from isaaclab_tasks.core.velocity.mdp import feet_slide  # noqa: F401
 
 from .camera import follow_camera_pose, robot_frames  # noqa: F401
 from .nil_rewards import feet_air_time_bonus, reference_mask_iou, reference_video_similarity  # noqa: F401
-from .observations import reference_phase  # noqa: F401
+from .observations import PHASE_FREQUENCIES, reference_phase  # noqa: F401
 from .terminations import nonfinite_state  # noqa: F401
