@@ -1,4 +1,4 @@
-"""`nil generate --known-answer walk|march`: a bundle like a generated one, and the motion it shows beside it."""
+"""`nil generate --known-answer walk|march|tuck`: a bundle like a generated one, and the motion it shows beside it."""
 
 import json
 
@@ -11,6 +11,7 @@ from isaaclab_nil.envs.known_answer import (
     GROUND_TRUTH_FILE,
     GroundTruth,
     KnownAnswerError,
+    LegTuck,
     MarchGait,
     WalkGait,
     play_kinematic,
@@ -81,14 +82,27 @@ def test_bad_settings_are_one_clear_error(tmp_path, capsys):
         GroundTruth.load(bad)
 
 
-def test_the_march_stays_in_place_inside_the_joint_limits(nominal_h1_env):
+@pytest.mark.parametrize("motion", [MarchGait(), LegTuck()], ids=["march", "tuck"])
+def test_in_place_motions_stay_inside_the_joint_limits(nominal_h1_env, motion):
     robot = nominal_h1_env.scene["robot"]
-    march, times = MarchGait(), np.arange(96) / 24
-    assert not march.forward_position(times).any() and not march.forward_velocity(times).any()
-    joints = robot.data.default_joint_pos.torch[0].cpu().numpy() + march.joint_offsets(times, list(robot.joint_names))
+    times = np.arange(96) / 24
+    assert not motion.forward_position(times).any() and not motion.forward_velocity(times).any()
+    joints = robot.data.default_joint_pos.torch[0].cpu().numpy() + motion.joint_offsets(times, list(robot.joint_names))
     limits = robot.data.soft_joint_pos_limits.torch[0].cpu().numpy()
     assert (joints >= limits[:, 0]).all() and (joints <= limits[:, 1]).all()
-    assert np.ptp(joints, axis=0).max() > 0.9  # a visible motion: the ankle swings by more than 0.9 rad
+    assert np.ptp(joints, axis=0).max() > 0.7  # a visible motion
+
+
+def test_the_tuck_moves_both_legs_together_and_nothing_else():
+    names = ["left_hip_pitch", "left_knee", "left_ankle", "right_hip_pitch", "right_knee", "right_ankle", "torso",
+             "left_shoulder_pitch", "right_shoulder_pitch"]
+    tuck = LegTuck()
+    offsets = tuck.joint_offsets(np.array([0.0, 2.0, 3.0, 4.0, 5.0]), names)  # start, standing, tucked, standing, tucked
+    np.testing.assert_allclose(offsets[:, :3], offsets[:, 3:6])
+    np.testing.assert_allclose(offsets[:, 6:], 0.0)
+    np.testing.assert_allclose(offsets[[0, 1, 3]], 0.0, atol=1e-12)
+    np.testing.assert_allclose(offsets[2, :3], [-0.5, 0.8, -0.3])  # hip flexed, knee bent, sole level
+    np.testing.assert_allclose(offsets[4], offsets[2])
 
 
 def test_env_overrides_reach_the_known_answer_bundle(tmp_path, tiny_encoder_dir):

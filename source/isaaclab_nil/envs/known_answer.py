@@ -16,7 +16,7 @@ import math
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import torch
@@ -106,23 +106,25 @@ class WalkGait:
         rise = self.start_s * (u**3 - u**4 / 2)  # the integral of e up to min(t, start_s)
         return self.speed * (rise + np.maximum(times - self.start_s, 0.0))
 
+    right_leg_shift: ClassVar[float] = math.pi
+    """Phase of the right leg after the left one [rad]: the legs alternate."""
+
+    def leg_offsets(self, phi: np.ndarray) -> dict[str, np.ndarray]:
+        """Offsets [rad] of one side's driven joints (names without the side) at its leg phase ``phi``."""
+        hip = -self.hip_amplitude * np.sin(phi)
+        knee = self.knee_lift * np.maximum(np.cos(phi), 0.0)
+        return {"hip_pitch": hip, "knee": knee, "ankle": -(hip + knee), "shoulder_pitch": self.arm_swing * np.sin(phi)}
+
     def joint_offsets(self, times: np.ndarray, joint_names: list[str]) -> np.ndarray:
         """Offsets from the default pose (T, J) [rad] at ``times`` (T,) [s]; undriven joints stay at 0."""
         offsets = np.zeros((len(times), len(joint_names)))
         envelope = self.envelope(times)
-        for side, phase_shift in (("left", 0.0), ("right", math.pi)):
+        for side, phase_shift in (("left", 0.0), ("right", self.right_leg_shift)):
             phi = 2 * math.pi * times / self.period + phase_shift
-            hip = -self.hip_amplitude * np.sin(phi)
-            knee = self.knee_lift * np.maximum(np.cos(phi), 0.0)
-            driven = {
-                f"{side}_hip_pitch": hip,
-                f"{side}_knee": knee,
-                f"{side}_ankle": -(hip + knee),
-                f"{side}_shoulder_pitch": self.arm_swing * np.sin(phi),
-            }
+            driven = {f"{side}_{joint}": value for joint, value in self.leg_offsets(phi).items()}
             missing = sorted(set(driven) - set(joint_names))
             if missing:
-                raise KnownAnswerError(f"the walk drives the H1 joints {missing}; this robot has {joint_names}")
+                raise KnownAnswerError(f"the motion drives the H1 joints {missing}; this robot has {joint_names}")
             for name, value in driven.items():
                 offsets[:, joint_names.index(name)] = envelope * value
         return offsets
@@ -150,7 +152,30 @@ class MarchGait(WalkGait):
         return self.hip_swing
 
 
-KNOWN_MOTIONS = {"walk": WalkGait, "march": MarchGait}
+@dataclass(frozen=True)
+class LegTuck(MarchGait):
+    """Both legs lift together, hip and knee flexing, and stretch back, once per ``period``: the H1 on a gantry
+    tucking its legs. The cheapest known answer to learn: seen from the side both legs are one silhouette (no
+    left/right ambiguity in the masks), the legs are the largest moving part of it, and only their six joints
+    move. With lift = (1 - cos phi) / 2, from 0 standing to 1 tucked, the offsets are
+
+        hip pitch  -hip_swing * lift    knee  knee_lift * lift    ankle  -(hip + knee)    shoulder  -arm_swing * lift
+    """
+
+    period: float = 2.0
+    hip_swing: float = 0.5
+    knee_lift: float = 0.8
+    """(The ankle, which holds the sole level, stays inside the H1's joint limits with these two.)"""
+    arm_swing: float = 0.0
+    right_leg_shift: ClassVar[float] = 0.0
+
+    def leg_offsets(self, phi: np.ndarray) -> dict[str, np.ndarray]:
+        lift = (1.0 - np.cos(phi)) / 2.0
+        hip, knee = -self.hip_swing * lift, self.knee_lift * lift
+        return {"hip_pitch": hip, "knee": knee, "ankle": -(hip + knee), "shoulder_pitch": -self.arm_swing * lift}
+
+
+KNOWN_MOTIONS = {"walk": WalkGait, "march": MarchGait, "tuck": LegTuck}
 """``--known-answer`` name -> motion."""
 
 
