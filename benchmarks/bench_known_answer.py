@@ -19,7 +19,7 @@ Each step runs in its own process (Isaac Lab keeps one simulation per process) a
 Steps already done in ``--out`` are kept, and a killed training run resumes from its last checkpoint, so
 running the same command again finishes an interrupted benchmark.
 
-Presets. ``cpu-gantry`` (the default) is the cheapest known answer this CPU machine can train: the H1 on a
+Presets. ``cpu-gantry`` (the default) is meant to be the cheapest known answer a CPU can train: the H1 on a
 gantry (base fixed in the air, ``fix_base``), so that learning the motion needs no balance, tucking both legs
 together (``LegTuck``: six joints move, and seen from the side the legs are one silhouette), with the policy
 driving those six leg-pitch joints only (the others hold the default pose), filmed at 96x96 px (the renderer

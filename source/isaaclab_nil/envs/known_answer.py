@@ -155,7 +155,7 @@ class MarchGait(WalkGait):
 @dataclass(frozen=True)
 class LegTuck(MarchGait):
     """Both legs lift together, hip and knee flexing, and stretch back, once per ``period``: the H1 on a gantry
-    tucking its legs. The cheapest known answer to learn: seen from the side both legs are one silhouette (no
+    tucking its legs. Meant as the cheapest known answer to learn: seen from the side both legs are one silhouette (no
     left/right ambiguity in the masks), the legs are the largest moving part of it, and only their six joints
     move. With lift = (1 - cos phi) / 2, from 0 standing to 1 tucked, the offsets are
 
