@@ -74,6 +74,8 @@ class WalkGait:
     """Seconds from standing still to the full walk."""
     max_hip_amplitude: float = 0.5
     """Largest hip swing [rad]; it bounds the speed."""
+    right_leg_shift: ClassVar[float] = math.pi
+    """Phase of the right leg after the left one [rad]: the legs alternate."""
 
     def __post_init__(self):
         if self.period <= 0 or self.leg_length <= 0 or self.start_s < 0:
@@ -105,9 +107,6 @@ class WalkGait:
         u = np.clip(times / self.start_s, 0.0, 1.0)
         rise = self.start_s * (u**3 - u**4 / 2)  # the integral of e up to min(t, start_s)
         return self.speed * (rise + np.maximum(times - self.start_s, 0.0))
-
-    right_leg_shift: ClassVar[float] = math.pi
-    """Phase of the right leg after the left one [rad]: the legs alternate."""
 
     def leg_offsets(self, phi: np.ndarray) -> dict[str, np.ndarray]:
         """Offsets [rad] of one side's driven joints (names without the side) at its leg phase ``phi``."""
