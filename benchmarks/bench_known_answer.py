@@ -82,7 +82,7 @@ PRESETS = {
         # Rewards of order one per step (Isaac Lab scales them by the 0.02 s control period) and a temperature to
         # match: SAC's defaults would keep the policy near uniform for the few thousand updates a CPU affords.
         # Less exploration noise than SAC's default target entropy (-1 per joint): noisy joint targets cost
-        # action-rate and joint-velocity penalties larger than the mask reward of the motion. A short horizon
+        # action-rate, joint-velocity and torque penalties of the size of the mask reward of the motion. A short horizon
         # (gamma 0.9: the mask reward of a pose is immediate) and one update per transition.
         train_overrides=(
             "agent.replay_ratio=16", "agent.gamma=0.9", "agent.init_temperature=0.01", "agent.target_entropy=-12",
