@@ -10,7 +10,8 @@
    made here (no pretrained weights can be downloaded) unless ``--encoder`` names one;
 2. ``scripts/train.py`` on the bundle once per reward variant (full, and with ``--ablations`` the paper's
    Table 1: without IoU / video similarity / regularization, and each alone);
-3. ``nil eval`` of each trained policy and of the zero-action and random baselines, same reference and seed;
+3. ``nil eval`` of each trained policy, of the zero-action and random baselines and of the ground truth replayed
+   through the actions (``--policy replay``: the best scores a policy can reach), same reference and seed;
 4. ``report.json`` and ``report.md`` in ``--out``: the exact command, the settings, every score, and the
    learning check (trained joint RMSE at most ``LEARNING_MARGIN`` times each baseline's). Exit status 1
    when the check fails.
@@ -103,6 +104,9 @@ REWARD_VARIANTS = {
 }
 """The paper's Table 1: weights of the NIL reward set to 0 (alpha: video similarity, beta: IoU, gamma: P)."""
 BASELINES = ("zero", "random")
+"""The policies the trained one must beat (the learning check)."""
+CEILING = "replay"
+"""The ground truth's joint positions played as the action targets: the scores a policy could reach at best."""
 
 
 def run_logged(command: list[str], log: Path) -> float:
@@ -255,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
 
     bundle = make_reference(args, preset, out)
     policies = {}
-    for name in BASELINES:
+    for name in (*BASELINES, CEILING):
         report = evaluate(args, preset, bundle, name, ["--policy", name], out)
         policies[name] = {"reward": "—", "scores": scores(report)}
     for variant in variants:

@@ -3,7 +3,7 @@
     nil generate --task NIL-H1-Walk --generator ltx [--model ID_OR_DIR] [--out DIR]
     nil generate --task NIL-H1-Walk --video my_kling_video.mp4
     nil generate --task NIL-H1-Walk --known-answer walk [--speed 0.5] [env.<field>=<value> ...]
-    nil eval --task NIL-H1-Walk --bundle DIR (--checkpoint FILE | --policy zero|random) [--steps 400]
+    nil eval --task NIL-H1-Walk --bundle DIR (--checkpoint FILE | --policy zero|random|replay) [--steps 400]
 
 ``generate`` is stage 1: render the task's first frame, get a video of the robot doing the skill
 (from an image-to-video model, or a video made elsewhere), segment the robot in every frame with
@@ -188,7 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--bundle", type=Path, required=True, help="reference bundle folder")
     policy = ev.add_mutually_exclusive_group(required=True)
     policy.add_argument("--checkpoint", type=Path, help="trained checkpoint (model_<step>.pt or last.pt of a run)")
-    policy.add_argument("--policy", choices=("zero", "random"), help="a baseline instead of a checkpoint")
+    policy.add_argument(
+        "--policy",
+        choices=("zero", "random", "replay"),
+        help="a baseline instead of a checkpoint: zero actions, uniform random ones, or (known answer) the "
+        "ground truth's joint positions as targets, the ceiling of a policy's scores",
+    )
     ev.add_argument("--steps", type=int, default=EVAL_STEPS, help="control steps of the episode")
     ev.add_argument("--num_envs", type=int, default=1, help="episodes, run in parallel envs")
     ev.add_argument("--device", default="cpu", help="simulation, policy and encoder device")

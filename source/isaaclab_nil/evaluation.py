@@ -30,7 +30,7 @@ from .envs.mdp.nil_rewards import frame_of_step, frames_per_step, mask_iou, vide
 from .reference.bundle import ReferenceBundle
 from .reference.encoder import VideoEncoder, masked_frames
 from .reference.video_io import write_video
-from .rollout import Policy, random_policy, zero_policy
+from .rollout import Policy, random_policy, replay_policy, zero_policy
 
 if TYPE_CHECKING:
     from .envs.nil_env import NILEnv
@@ -384,6 +384,8 @@ def evaluate(args: argparse.Namespace) -> Path:
         raise EvaluationError(f"{args.checkpoint}: no such checkpoint")
     truth_path = args.ground_truth or args.bundle / GROUND_TRUTH_FILE
     truth = GroundTruth.load(truth_path) if args.ground_truth or truth_path.is_file() else None
+    if args.policy == "replay" and truth is None:
+        raise EvaluationError(f"--policy replay plays the known answer, and {truth_path} does not exist")
     target_speed = args.target_speed
     if target_speed is None:
         target_speed = float(truth.base_lin_vel[:, 0].max()) if truth else DEFAULT_TARGET_SPEED
@@ -399,6 +401,11 @@ def evaluate(args: argparse.Namespace) -> Path:
             raise EvaluationError(f"{truth_path}: its joints {truth.joint_names} are not the robot's {joint_names}")
         if args.checkpoint is not None:
             policy = load_policy(args.checkpoint, env)
+        elif args.policy == "replay":
+            try:
+                policy = replay_policy(env, truth)
+            except ValueError as error:  # an env whose actions are not joint-position targets
+                raise EvaluationError(str(error)) from error
         else:
             policy = zero_policy(env) if args.policy == "zero" else random_policy(env, args.seed)
         rollout = run_episode(env, policy, args.steps)

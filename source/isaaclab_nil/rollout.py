@@ -6,6 +6,9 @@ from collections.abc import Callable
 
 import torch
 
+from isaaclab.envs.mdp import JointPositionAction
+
+from .envs.known_answer import GroundTruth
 from .envs.mdp.nil_rewards import frame_of_step, frames_per_step
 from .envs.nil_env import NILEnv
 
@@ -23,6 +26,30 @@ def random_policy(env: NILEnv, seed: int = 0) -> Policy:
     generator = torch.Generator(device=env.device).manual_seed(seed)
     shape = (env.num_envs, env.action_manager.total_action_dim)
     return lambda obs: 2.0 * torch.rand(shape, generator=generator, device=env.device) - 1.0
+
+
+def replay_policy(env: NILEnv, truth: GroundTruth) -> Policy:
+    """Play a known answer's joint positions as the joint-position action's targets: the motion itself through
+    the actuators and the physics, the ceiling of a policy's scores (its actions, unlike these, stay in [-1, 1]).
+
+    The action of each env's control step m (its ``episode_length_buf`` is m - 1 when the policy is asked) aims
+    at the truth at the step's end, t = m * step_dt, interpolated linearly between frames (held after the last).
+    """
+    term = env.action_manager.get_term("joint_pos")
+    if type(term) is not JointPositionAction:
+        raise ValueError(f"replaying a known answer needs absolute joint-position actions, not {type(term).__name__}")
+    columns = [truth.joint_names.index(name) for name in term._joint_names]
+    targets = torch.as_tensor(truth.joint_pos[:, columns], dtype=torch.float32, device=env.device)  # (T, A)
+
+    def policy(obs: torch.Tensor) -> torch.Tensor:
+        frame = ((env.episode_length_buf + 1) * env.step_dt * truth.fps).clamp(max=len(targets) - 1)
+        before = frame.floor().long()
+        after = (before + 1).clamp(max=len(targets) - 1)
+        weight = (frame - before).unsqueeze(-1)
+        target = (1 - weight) * targets[before] + weight * targets[after]
+        return (target - term._offset) / term._scale
+
+    return policy
 
 
 def side_by_side(rgb: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -1,15 +1,19 @@
 """`nil eval`: end to end with a baseline policy on the known-answer bundle; checkpoints, plots and errors."""
 
 import json
+import shutil
 
+import numpy as np
 import pytest
 import torch
 
 from isaaclab_nil.cli import main
+from isaaclab_nil.envs.known_answer import GROUND_TRUTH_FILE, GroundTruth
 from isaaclab_nil.evaluation import REPORT_FILE, VIDEO_FILE, load_policy, plot_training_curves
 from isaaclab_nil.learning import OffPolicyRunner, RunnerCfg, SacCfg
 from isaaclab_nil.learning.export import deterministic_policy
 from isaaclab_nil.reference.video_io import read_video
+from isaaclab_nil.rollout import replay_policy
 
 from .conftest import TASK, run_nil
 
@@ -40,6 +44,23 @@ def test_zero_policy_runs_end_to_end_and_writes_the_report_and_video(known_answe
     video, fps = read_video(out / VIDEO_FILE)
     assert fps == 24.0 and video.shape[1:] == (224, 3 * 224, 3) and len(video) > 40  # reference | policy | overlap
     assert report["files"] == {"video": VIDEO_FILE, "plots": []}
+
+
+def test_the_replay_policy_aims_at_the_ground_truth_at_each_steps_end(known_answer_bundle, nominal_h1_env):
+    env = nominal_h1_env
+    truth = GroundTruth.load(known_answer_bundle / GROUND_TRUTH_FILE)
+    term = env.action_manager.get_term("joint_pos")
+    policy = replay_policy(env, truth)
+    columns = [truth.joint_names.index(name) for name in term._joint_names]
+    try:
+        for step in (0, 30, 1000):  # the first step, between two frames, past the end (the last frame is held)
+            env.episode_length_buf[:] = step
+            targets = policy(torch.zeros(1)) * term._scale + term._offset
+            time = (step + 1) * env.step_dt
+            expected = [np.interp(time, truth.times, truth.joint_pos[:, column]) for column in columns]
+            np.testing.assert_allclose(targets[0].cpu().numpy(), expected, atol=1e-5)
+    finally:
+        env.reset()
 
 
 @pytest.fixture(scope="module")
@@ -77,5 +98,9 @@ def test_bad_inputs_are_one_clear_error(known_answer_bundle, tmp_path, capsys):
     assert "--steps and --num_envs must be at least 1" in capsys.readouterr().err
     assert main([*common, "--policy", "zero", "agent.batch_size=64"]) == 1
     assert "overrides must look like env.<field>=<value>" in capsys.readouterr().err
+    without_truth = tmp_path / "without_truth"
+    shutil.copytree(known_answer_bundle, without_truth, ignore=shutil.ignore_patterns(GROUND_TRUTH_FILE))
+    assert main(["eval", "--task", TASK, "--bundle", str(without_truth), "--policy", "replay"]) == 1
+    assert "--policy replay plays the known answer" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # a policy is required
         main(common)
