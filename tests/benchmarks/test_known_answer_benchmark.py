@@ -1,9 +1,12 @@
 """The known-answer benchmark shows learning: a policy trained on the reference's video alone moves much closer
 to the known motion than the zero-action and random policies (``benchmarks/bench_known_answer.py``, CPU preset).
 
-Slow (about an hour on a CPU): CI skips it; run it with ``.venv/bin/python -m pytest -m slow tests/benchmarks``.
+That test is slow (about an hour on a CPU): CI skips it; run it with ``.venv/bin/python -m pytest -m slow
+tests/benchmarks``. The fast one checks that each reward variant trains with the weights its report states.
 """
 
+import argparse
+import importlib.util
 import json
 import subprocess
 import sys
@@ -22,3 +25,20 @@ def test_trained_policy_beats_zero_and_random_policies(tmp_path):
     check = json.loads(report_file.read_text())["learning_check"]
     assert check["passed"], check["detail"]
     assert result.returncode == 0
+
+
+def test_each_variant_trains_with_the_weights_it_reports(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location("bench_known_answer", BENCHMARK)
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, bench)  # dataclasses look their module up there
+    spec.loader.exec_module(bench)
+    commands = []
+    monkeypatch.setattr(bench, "run_logged", lambda command, log: commands.append(command) or 0.0)
+    args = argparse.Namespace(agent="sac", num_envs=None, device="cpu", seed=0, max_steps=None, overrides=[])
+    preset = bench.PRESETS["cpu-gantry"]
+    for variant, weights in {"full": "a=1, b=1, g=0.1", "no_reg": "a=1, b=1, g=0", "reg_only": "a=0, b=0, g=0.1"}.items():
+        (tmp_path / "runs" / variant / preset.task / "run").mkdir(parents=True)
+        bench.train(args, preset, tmp_path / "reference", variant, tmp_path)
+        trained = {arg.split("=")[0].split(".")[-1]: arg.split("=")[1] for arg in commands[-1] if "nil_reward." in arg}
+        assert bench.reward_label(preset, variant) == f"{variant} ({weights})"
+        assert f"a={trained['alpha']}, b={trained['beta']}, g={trained['gamma']}" == weights
