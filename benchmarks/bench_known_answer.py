@@ -92,9 +92,10 @@ PRESETS = {
             "agent.replay_ratio=16", "agent.gamma=0.9", "agent.init_temperature=0.01", "agent.target_entropy=3",
             "runner.reward_scale=50",
         ),
-        # P at a tenth: its action-rate, joint-velocity and torque penalties fall on the exploration noise above, the
-        # temperature climbs to keep that noise (0.18 at gamma 1, 0.05 at 0.1, 0.03 at 0) and the entropy bonus then
-        # drowns the imitation reward: joint RMSE 0.139 at gamma 1, 0.078 at 0.1 (seed 0, docs/evaluation.md)
+        # P at a tenth: its action-rate, joint-velocity and torque penalties fall on the exploration noise above and
+        # the temperature climbs to keep that noise (0.18 at gamma 1, 0.05 at 0.1, 0.03 at 0), its entropy bonus then
+        # (as we read the logs) outweighing the imitation reward: joint RMSE 0.139 at gamma 1, 0.078 at 0.1 (seed 0,
+        # docs/evaluation.md)
         regularization=0.1,
     ),
     "h1-walk": Preset(task="NIL-H1-Walk", motion="walk", env_overrides=(), num_envs=256, max_steps=20_000),

@@ -1,7 +1,7 @@
 """The known-answer benchmark shows learning: a policy trained on the reference's video alone moves much closer
 to the known motion than the zero-action and random policies (``benchmarks/bench_known_answer.py``, CPU preset).
 
-That test is slow (about an hour on a CPU): CI skips it; run it with ``.venv/bin/python -m pytest -m slow
+The learning test is slow (about an hour on a CPU): CI skips it; run it with ``.venv/bin/python -m pytest -m slow
 tests/benchmarks``. The fast one checks that each reward variant trains with the weights its report states.
 """
 
