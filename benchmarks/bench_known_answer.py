@@ -40,6 +40,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from isaaclab_nil.envs.reward_presets import IOU_TERM, REGULARIZATION_TERMS, REWARD_ABLATIONS, VIDEO_TERM
+
 REPO = Path(__file__).resolve().parents[1]
 NIL = Path(sys.executable).parent / "nil"
 LEARNING_MARGIN = 0.75
@@ -62,7 +64,8 @@ class Preset:
     train_overrides: tuple[str, ...] = ()
     """``agent.*`` and ``runner.*`` overrides of ``scripts/train.py``."""
     regularization: float = 1.0
-    """gamma, the weight of the regularization P in the full reward (the ablations set it to 0 or keep it)."""
+    """gamma, the factor on the task's weights of the regularization P's terms (the ablations set them to 0 or
+    keep them)."""
 
 
 PRESETS = {
@@ -71,13 +74,13 @@ PRESETS = {
         motion="tuck",
         env_overrides=(
             "env.scene.robot.spawn.fix_base=true",
-            "env.follow_camera.width=96",
-            "env.follow_camera.height=96",
-            "env.follow_camera.focal_length=30.0",
+            "env.scene.follow_camera.width=96",
+            "env.scene.follow_camera.height=96",
+            "env.scene.follow_camera.spawn.focal_length=30.0",
             # the policy drives the six joints of the legs' pitch (the others hold the default pose), with targets
             # up to 1 rad from it (the task's 0.25 rad would not reach the tuck's 0.8)
-            'env.actions.joint_pos.joint_names=[".*_hip_pitch",".*_knee",".*_ankle"]',
-            "env.actions.joint_pos.scale=1.0",
+            'env.actions.joints.joint_names=[".*_hip_pitch",".*_knee",".*_ankle"]',
+            "env.actions.joints.scale=1.0",
         ),
         num_envs=16,
         max_steps=4_000,
@@ -101,16 +104,8 @@ PRESETS = {
     "h1-walk": Preset(task="NIL-H1-Walk", motion="walk", env_overrides=(), num_envs=256, max_steps=20_000),
 }
 
-REWARD_VARIANTS = {
-    "full": {},
-    "no_iou": {"beta": 0},
-    "no_video": {"alpha": 0},
-    "no_reg": {"gamma": 0},
-    "video_only": {"beta": 0, "gamma": 0},
-    "iou_only": {"alpha": 0, "gamma": 0},
-    "reg_only": {"alpha": 0, "beta": 0},
-}
-"""The paper's Table 1: weights of the NIL reward set to 0 (alpha: video similarity, beta: IoU, gamma: P)."""
+REWARD_VARIANTS = REWARD_ABLATIONS
+"""The paper's Table 1: the reward terms each variant switches off (``isaaclab_nil.envs.reward_presets``)."""
 BASELINES = ("zero", "random")
 """The policies the trained one must beat (the learning check)."""
 CEILING = "replay"
@@ -157,7 +152,7 @@ def train(args: argparse.Namespace, preset: Preset, bundle: Path, variant: str, 
     if done.is_file():
         record = json.loads(done.read_text())
         return out / record["checkpoint"], record["seconds"]
-    weights = [f"env.nil_reward.{name}={value}" for name, value in reward_weights(preset, variant).items()]
+    weights = [f"env.rewards.{term}.weight={value!r}" for term, value in reward_weights(preset, variant).items()]
     resume = ["--resume"] if (log_root / preset.task).is_dir() else []
     seconds = run_logged(
         [sys.executable, "scripts/train.py", "--task", preset.task, "--agent", args.agent, "--bundle", str(bundle),
@@ -240,13 +235,24 @@ def markdown(report: dict) -> str:
 
 
 def reward_weights(preset: Preset, variant: str) -> dict[str, float]:
-    """alpha, beta and gamma of the NIL reward in ``variant`` (set on the command line as ``env.nil_reward.*``)."""
-    return {"alpha": 1, "beta": 1, "gamma": preset.regularization, **REWARD_VARIANTS[variant]}
+    """The weight of every NIL reward term in ``variant`` (set on the command line as ``env.rewards.<term>.weight``):
+    the task's own, 0 for the terms the variant switches off, the regularization's times the preset's gamma."""
+    from isaaclab_nil.envs.nil_env_cfg import RewardsCfg
+
+    task_weights, off = RewardsCfg(), REWARD_VARIANTS[variant]
+    weights = {}
+    for term in (VIDEO_TERM, IOU_TERM, *REGULARIZATION_TERMS):
+        factor = preset.regularization if term in REGULARIZATION_TERMS else 1.0
+        weights[term] = 0.0 if term in off else getattr(task_weights, term).weight * factor
+    return weights
 
 
 def reward_label(preset: Preset, variant: str) -> str:
-    weights = reward_weights(preset, variant)
-    return f"{variant} (a={weights['alpha']:g}, b={weights['beta']:g}, g={weights['gamma']:g})"
+    """``variant (a=alpha, b=beta, g=gamma)``: the factors of the video, IoU and regularization terms."""
+    off = REWARD_VARIANTS[variant]
+    alpha, beta = float(VIDEO_TERM not in off), float(IOU_TERM not in off)
+    gamma = 0.0 if set(REGULARIZATION_TERMS) <= set(off) else preset.regularization
+    return f"{variant} (a={alpha:g}, b={beta:g}, g={gamma:g})"
 
 
 def main(argv: list[str] | None = None) -> int:

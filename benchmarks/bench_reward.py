@@ -8,13 +8,12 @@ cores (the tiny encoder's time otherwise varies tenfold from call to call).
 
 Same env, follow camera on, in every case; only the reward changes:
 
-* ``off``:  alpha = beta = gamma = 0, no reference (nothing reads the camera, so it never renders);
-* ``reg``:  the regularization P only (gamma = 1);
-* ``iou``:  P and the mask IoU (beta = 1): renders the camera at each new reference frame, no encoder;
-* ``full``: alpha = beta = gamma = 1: also embeds the new clips with the video encoder, one call per step.
+* ``off``:  every reward term at weight 0, no reference (nothing reads the camera, so it never renders);
+* ``reg``:  the regularization P only (Table 1's ``reg_only`` preset);
+* ``iou``:  P and the mask IoU (``no_video``): renders the camera at each new reference frame, no encoder;
+* ``full``: every term: also embeds the new clips with the video encoder, one call per step.
 
-The reference is a synthetic bundle made for the env (random masks and embeddings; timing does not depend on
-their content) and the encoder a tiny random TimeSformer (``--encoder_size`` px, 2 layers, width 64): this
+The reference is a synthetic bundle made for the env (random masks; timing does not depend on their content) and the encoder a tiny random TimeSformer (``--encoder_size`` px, 2 layers, width 64): this
 measures the env's side of the reward, not TimeSformer-base. Each case runs in a fresh process (Isaac Lab
 keeps one simulation per process), with random actions after a warm-up, the envs spread over the episode
 as in training (each env reaches a new reference frame about every other step, at its own time).
@@ -30,10 +29,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from isaaclab_nil.envs.reward_presets import REWARD_ABLATIONS, ablation_overrides
+
 CASES = {
-    "off": ["env.nil_reward.alpha=0", "env.nil_reward.beta=0", "env.nil_reward.gamma=0"],
-    "reg": ["env.nil_reward.alpha=0", "env.nil_reward.beta=0"],
-    "iou": ["env.nil_reward.alpha=0"],
+    "off": [f"env.rewards.{term}.weight=0" for term in {*REWARD_ABLATIONS["reg_only"], *REWARD_ABLATIONS["no_reg"]}],
+    "reg": ablation_overrides("reg_only"),
+    "iou": ablation_overrides("no_video"),
     "full": [],
 }
 """Case -> overrides; every case but ``off`` also gets the bundle."""
@@ -45,9 +46,9 @@ def make_reference(task: str, folder: Path, encoder_size: int) -> Path:
     from transformers import TimesformerConfig, TimesformerModel
 
     from isaaclab_nil.envs.factory import make_env_cfg
-    from isaaclab_nil.envs.reference_tracker import bundle_expectation
-    from isaaclab_nil.reference.bundle import BundleMeta, save_bundle
-    from isaaclab_nil.reference.encoder import MASK_BACKGROUND, VideoEncoder
+    from isaaclab_nil.envs.mdp.commands import follow_camera_spec
+    from isaaclab_nil.reference.bundle import BundleSource, write_bundle
+    from isaaclab_nil.reference.encoder import VideoEncoder
 
     config = TimesformerConfig(
         image_size=encoder_size, patch_size=16, num_frames=8, hidden_size=64, num_hidden_layers=2,
@@ -57,17 +58,15 @@ def make_reference(task: str, folder: Path, encoder_size: int) -> Path:
     encoder = VideoEncoder.from_pretrained(str(folder / "encoder"))
 
     cfg = make_env_cfg(task)
-    expected = bundle_expectation(cfg)
-    count, (height, width) = cfg.reference.num_frames, expected.camera.resolution
-    meta = BundleMeta(
-        robot=expected.robot, task=expected.task, prompt=cfg.reference.prompt, camera=expected.camera,
-        fps=cfg.reference.fps, num_frames=count, seed=0, source={"kind": "synthetic (benchmark)"},
-        encoder=encoder.info, segmenter={"kind": "synthetic (benchmark)"}, mask_background=MASK_BACKGROUND,
+    reference, camera = cfg.commands.reference, follow_camera_spec(cfg)
+    source = BundleSource(
+        robot=reference.embodiment, task=task, prompt=reference.prompt, camera=camera, fps=reference.fps, seed=0,
+        source={"kind": "synthetic (benchmark)"}, segmenter={"kind": "synthetic (benchmark)"},
     )
+    count, (height, width) = reference.num_frames, camera.resolution
     masks = torch.rand(count, height, width) < 0.1
     frames = torch.full((count, height, width, 3), 255, dtype=torch.uint8)
-    first_frame = torch.full((height, width, 4), 255, dtype=torch.uint8)
-    return save_bundle(folder / "bundle", meta, frames, masks, torch.randn(count, encoder.info.dim), first_frame)
+    return write_bundle(folder / "bundle", source, frames, masks, encoder)
 
 
 def run_case(task: str, num_envs: int, device: str, overrides: list[str], steps: int) -> dict:
@@ -80,15 +79,15 @@ def run_case(task: str, num_envs: int, device: str, overrides: list[str], steps:
     env.seed(0)
     env.reset()
     env.episode_length_buf.random_(0, int(env.max_episode_length))  # envs at different phases, as in training
-    tracker, encoded = env.reference_tracker, []
-    if tracker is not None and tracker.encoder is not None:
-        encode = tracker.encoder.encode
+    command, encoded = env.command_manager.get_term("reference"), []
+    if command.encoder is not None:
+        encode = command.encoder.encode
 
         def counting_encode(clips, *args):
             encoded.append(len(clips))
             return encode(clips, *args)
 
-        tracker.encoder.encode = counting_encode
+        command.encoder.encode = counting_encode
 
     def action() -> torch.Tensor:
         return 0.3 * (2 * torch.rand(env.num_envs, env.action_manager.total_action_dim, device=env.device) - 1)
@@ -125,7 +124,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         bundle = make_reference(args.task, Path(folder), args.encoder_size)
-        reference = [f"env.reference.bundle={bundle}"]
+        reference = [f"env.commands.reference.bundle={bundle}"]
         for num_envs in args.num_envs:
             for name, overrides in CASES.items():
                 case = {"num_envs": num_envs, "overrides": overrides + (reference if name != "off" else [])}

@@ -26,18 +26,18 @@ def main(argv: list[str] | None = None) -> Path:
         raise SystemExit(f"no checkpoint at {checkpoint}")
 
     from isaaclab_nil.envs.factory import make_env, make_env_cfg
+    from isaaclab_nil.evaluation.rollout import film, run_episode
     from isaaclab_nil.learning.export import policy_from_checkpoint
     from isaaclab_nil.reference.video_io import write_video
-    from isaaclab_nil.rollout import film_rollout
 
     env_cfg = make_env_cfg(args.task, num_envs=1, device=args.device, overrides=env_overrides)
     if args.bundle is not None:
-        env_cfg.reference.bundle = str(args.bundle)
+        env_cfg.commands.reference.bundle = str(args.bundle)
     env = make_env(args.task, cfg=env_cfg)
     obs_dim = env.observation_manager.group_obs_dim["policy"][0]
     policy = policy_from_checkpoint(checkpoint, obs_dim, env.action_manager.total_action_dim)
-    film = film_rollout(env, policy.to(env.device), args.steps or int(env.max_episode_length))
-    video = write_video(checkpoint.parent / "play.mp4", film, fps=env.cfg.reference.fps)
+    rollout = run_episode(env, policy.to(env.device), args.steps or int(env.max_episode_length))
+    video = write_video(checkpoint.parent / "play.mp4", film(rollout), fps=env_cfg.commands.reference.fps)
     onnx_path, yaml_path = export_for_deploy(policy, env, checkpoint.parent / "exported")
     print(f"[play] wrote {video}, {onnx_path}, {yaml_path}")
     env.close()

@@ -24,23 +24,23 @@ def main(argv: list[str] | None = None) -> Path:
     args = parser.parse_args(argv)
 
     from isaaclab_nil.envs.factory import make_env
+    from isaaclab_nil.evaluation.rollout import film, random_policy, run_episode, zero_policy
     from isaaclab_nil.reference.video_io import write_video
-    from isaaclab_nil.rollout import film_rollout, random_policy, zero_policy
 
     env = make_env(args.task, num_envs=1, device=args.device)
     env.seed(args.seed)
     policy = zero_policy(env) if args.policy == "zero" else random_policy(env, args.seed)
-    film = film_rollout(env, policy, args.steps)
-    fps = env.cfg.reference.fps
+    pictures = film(run_episode(env, policy, args.steps))
+    fps = env.cfg.commands.reference.fps
     env.close()
 
-    path = write_video(args.out, film, fps=fps)
-    print(f"[record] wrote {len(film)} frames to {path}")
+    path = write_video(args.out, pictures, fps=fps)
+    print(f"[record] wrote {len(pictures)} frames to {path}")
     if args.png is not None:
         from PIL import Image
 
         args.png.parent.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(film[len(film) // 2].numpy()).save(args.png)
+        Image.fromarray(pictures[len(pictures) // 2].numpy()).save(args.png)
         print(f"[record] wrote {args.png}")
     return path
 

@@ -42,8 +42,8 @@ def main(argv: list[str] | None = None) -> Path:
     env_cfg = make_env_cfg(args.task, num_envs=args.num_envs, device=args.device, overrides=env_overrides)
     env_cfg.seed = args.seed
     if args.bundle is not None:
-        env_cfg.reference.bundle = str(args.bundle)
-    if env_cfg.reference.bundle is None:
+        env_cfg.commands.reference.bundle = str(args.bundle)
+    if env_cfg.commands.reference.bundle is None:
         print("[train] no reference bundle (--bundle): the video and mask rewards are off, only the regularization "
               "terms reward the policy. Make one with `nil generate --task ...`.")
     algo_cfg, runner_cfg = agent_cfgs(args, agent_overrides, runner_overrides)

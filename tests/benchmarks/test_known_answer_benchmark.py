@@ -28,6 +28,9 @@ def test_trained_policy_beats_zero_and_random_policies(tmp_path):
 
 
 def test_each_variant_trains_with_the_weights_it_reports(tmp_path, monkeypatch):
+    from isaaclab_nil.envs.nil_env_cfg import RewardsCfg
+    from isaaclab_nil.envs.reward_presets import REGULARIZATION_TERMS
+
     spec = importlib.util.spec_from_file_location("bench_known_answer", BENCHMARK)
     bench = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, bench)  # dataclasses look their module up there
@@ -39,6 +42,9 @@ def test_each_variant_trains_with_the_weights_it_reports(tmp_path, monkeypatch):
     for variant, weights in {"full": "a=1, b=1, g=0.1", "no_reg": "a=1, b=1, g=0", "reg_only": "a=0, b=0, g=0.1"}.items():
         (tmp_path / "runs" / variant / preset.task / "run").mkdir(parents=True)
         bench.train(args, preset, tmp_path / "reference", variant, tmp_path)
-        trained = {arg.split("=")[0].split(".")[-1]: arg.split("=")[1] for arg in commands[-1] if "nil_reward." in arg}
+        trained = {arg.split(".")[2]: float(arg.split("=")[1]) for arg in commands[-1] if arg.startswith("env.rewards.")}
         assert bench.reward_label(preset, variant) == f"{variant} ({weights})"
-        assert f"a={trained['alpha']}, b={trained['beta']}, g={trained['gamma']}" == weights
+        alpha, beta, gamma = (float(part.split("=")[1]) for part in weights.split(", "))
+        assert trained["video_similarity"] == alpha and trained["mask_iou"] == beta
+        for term in REGULARIZATION_TERMS:  # each P term at gamma times the task's weight
+            assert trained[term] == pytest.approx(gamma * getattr(RewardsCfg(), term).weight, rel=1e-12)

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from isaaclab_nil.envs.mdp import push_by_setting_velocity
+from isaaclab_nil.envs.mdp.camera import robot_frames, robot_semantic_id
 from isaaclab_nil.robots.assets import mjcf_path
 from isaaclab_nil.robots.mjcf import mjcf_joint_names
 
@@ -27,7 +28,7 @@ def test_isaaclab_lists_the_task():
         capture_output=True, text=True, timeout=300, check=True,
     ).stdout
     assert re.search(r"\| NIL-H1-Walk\s+\|", out), out
-    assert "isaaclab_nil.envs.nil_env:NILEnv" in out
+    assert "isaaclab_nil.envs.factory:create_env" in out
 
 
 def test_observation_and_action_shapes_match_the_robot(h1_env):
@@ -48,14 +49,16 @@ def test_phase_observation_is_fourier_features_of_the_reference_fraction(h1_env)
         obs, *_ = h1_env.step(_zero_action(h1_env))
     phase = obs["policy"][:, -11:]
     p = steps * h1_env.step_dt / h1_env.max_episode_length_s
+    torch.testing.assert_close(phase, h1_env.command_manager.get_command("reference"))  # the reference's command
     angles = 2 * math.pi * p * torch.tensor([1.0, 2.0, 4.0, 8.0, 16.0])
     expected = torch.cat((angles.sin(), angles.cos(), torch.tensor([p])))
     torch.testing.assert_close(phase, expected.expand_as(phase), atol=1e-5, rtol=0)
 
 
 def test_episode_lasts_the_reference(h1_env):
-    ref = h1_env.cfg.reference
+    ref = h1_env.cfg.commands.reference
     assert h1_env.max_episode_length_s == pytest.approx(ref.num_frames / ref.fps)
+    assert h1_env.command_manager.get_term("reference").episode_steps == h1_env.max_episode_length
     assert h1_env.step_dt == pytest.approx(0.02)  # 50 Hz control
 
 
@@ -88,9 +91,9 @@ def test_reset_randomizes_the_start_slightly(h1_env):
 
 
 def _expected_robot_height_px(env, robot_height_m=1.8):
-    cam = env.cfg.follow_camera
-    focal_px = cam.focal_length / cam.horizontal_aperture * cam.width
-    return focal_px * robot_height_m / abs(cam.offset[1])
+    cam = env.cfg.scene.follow_camera
+    focal_px = cam.spawn.focal_length / cam.spawn.horizontal_aperture * cam.width
+    return focal_px * robot_height_m / abs(cam.offset.pos[1])
 
 
 def test_mask_is_the_robot_and_follows_it(h1_env):
@@ -98,13 +101,13 @@ def test_mask_is_the_robot_and_follows_it(h1_env):
     robot's projected size, and never includes the ground."""
     h1_env.reset()
     start = h1_env.scene["robot"].data.root_pos_w.torch[:, 0].clone()
-    width, height = h1_env.cfg.follow_camera.width, h1_env.cfg.follow_camera.height
+    width, height = h1_env.cfg.scene.follow_camera.width, h1_env.cfg.scene.follow_camera.height
     expected_px = _expected_robot_height_px(h1_env)
     for step in range(40):
         if step % 5 == 0:
             push_by_setting_velocity(h1_env, torch.arange(h1_env.num_envs), {"x": (1.0, 1.0)})
         h1_env.step(_zero_action(h1_env))
-        rgb, mask = h1_env.robot_frames()
+        rgb, mask = robot_frames(h1_env)
         assert rgb.shape == (h1_env.num_envs, height, width, 3) and rgb.dtype == torch.uint8
         assert mask.shape == (h1_env.num_envs, height, width) and mask.dtype == torch.bool
         area = mask.float().mean(dim=(1, 2))
@@ -118,7 +121,7 @@ def test_mask_is_the_robot_and_follows_it(h1_env):
             span = idx.max() - idx.min() + 1
             assert 0.6 * expected_px < span < 1.2 * expected_px, (span, expected_px)
         segmentation = h1_env.scene["follow_camera"].data.output["semantic_segmentation"].torch[..., 0]
-        ground = segmentation != h1_env.robot_semantic_id
+        ground = segmentation != robot_semantic_id(h1_env)
         assert not (mask & ground).any()
         assert ground.float().mean() > 0.5  # the ground and sky are in view, just not in the mask
     moved = h1_env.scene["robot"].data.root_pos_w.torch[:, 0] - start

@@ -17,8 +17,8 @@ def test_paper_preset_applies_torques_scaled_to_the_effort_limits():
     from isaaclab_nil.tasks.h1 import H1WalkPaperEnvCfg
 
     cfg = H1WalkPaperEnvCfg()
-    assert isinstance(cfg.actions.joint_pos, JointEffortActionCfg)
-    assert cfg.actions.joint_pos.scale["left_knee(_[0-9]+)?"] == 300.0
+    assert isinstance(cfg.actions.joints, JointEffortActionCfg)
+    assert cfg.actions.joints.scale["left_knee(_[0-9]+)?"] == 300.0
     actuator = cfg.scene.robot.actuators["joints"]
     assert actuator.stiffness == 0.0 and actuator.damping == 0.0
 

@@ -35,8 +35,8 @@ def known_answer_bundle(tmp_path_factory, tiny_encoder_dir):
 @pytest.fixture(scope="package")
 def nominal_h1_env():
     """The env `nil generate` renders in (one robot, no reset noise), with one-second episodes."""
-    from isaaclab_nil.cli import nominal_env
+    from isaaclab_nil.cli.generate import nominal_env
 
-    env = nominal_env(TASK, overrides=["env.reference.num_frames=24"])
+    env = nominal_env(TASK, overrides=["env.commands.reference.num_frames=24"])
     yield env
     env.close()

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from isaaclab_nil.evaluation import TILT_SIGMA, environment_reward, tilt_angle
+from isaaclab_nil.evaluation.metrics import TILT_SIGMA, environment_reward, tilt_angle
 
 UPRIGHT = torch.tensor([0.0, 0.0, -1.0])
 

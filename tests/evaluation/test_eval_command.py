@@ -8,12 +8,13 @@ import pytest
 import torch
 
 from isaaclab_nil.cli import main
-from isaaclab_nil.envs.known_answer import GROUND_TRUTH_FILE, GroundTruth
-from isaaclab_nil.evaluation import REPORT_FILE, VIDEO_FILE, load_policy, plot_training_curves
+from isaaclab_nil.evaluation.command import REPORT_FILE, VIDEO_FILE, load_policy
+from isaaclab_nil.evaluation.report import plot_training_curves
+from isaaclab_nil.evaluation.rollout import replay_policy
 from isaaclab_nil.learning import OffPolicyRunner, RunnerCfg, SacCfg
 from isaaclab_nil.learning.export import deterministic_policy
+from isaaclab_nil.reference.ground_truth import GROUND_TRUTH_FILE, GroundTruth
 from isaaclab_nil.reference.video_io import read_video
-from isaaclab_nil.rollout import replay_policy
 
 from .conftest import TASK, run_nil
 
@@ -49,13 +50,14 @@ def test_zero_policy_runs_end_to_end_and_writes_the_report_and_video(known_answe
 def test_the_replay_policy_aims_at_the_ground_truth_at_each_steps_end(known_answer_bundle, nominal_h1_env):
     env = nominal_h1_env
     truth = GroundTruth.load(known_answer_bundle / GROUND_TRUTH_FILE)
-    term = env.action_manager.get_term("joint_pos")
+    action = env.action_manager.get_term("joints").IO_descriptor
     policy = replay_policy(env, truth)
-    columns = [truth.joint_names.index(name) for name in term._joint_names]
+    columns = [truth.joint_names.index(name) for name in action.joint_names]
+    scale, offset = (torch.as_tensor(value) for value in (action.scale, action.offset))
     try:
         for step in (0, 30, 1000):  # the first step, between two frames, past the end (the last frame is held)
             env.episode_length_buf[:] = step
-            targets = policy(torch.zeros(1)) * term._scale + term._offset
+            targets = policy(torch.zeros(1)) * scale + offset
             time = (step + 1) * env.step_dt
             expected = [np.interp(time, truth.times, truth.joint_pos[:, column]) for column in columns]
             np.testing.assert_allclose(targets[0].cpu().numpy(), expected, atol=1e-5)
@@ -96,7 +98,7 @@ def test_bad_inputs_are_one_clear_error(known_answer_bundle, tmp_path, capsys):
     assert "no such checkpoint" in capsys.readouterr().err
     assert main([*common, "--policy", "zero", "--steps", "0"]) == 1
     assert "--steps and --num_envs must be at least 1" in capsys.readouterr().err
-    assert main([*common, "--policy", "zero", "agent.batch_size=64"]) == 1
+    assert main([*common, "--policy", "zero", "agent.batch_size=64"]) == 2
     assert "overrides must look like env.<field>=<value>" in capsys.readouterr().err
     without_truth = tmp_path / "without_truth"
     shutil.copytree(known_answer_bundle, without_truth, ignore=shutil.ignore_patterns(GROUND_TRUTH_FILE))

@@ -7,17 +7,12 @@ import pytest
 import torch
 
 from isaaclab_nil.cli import main
-from isaaclab_nil.envs.known_answer import (
-    GROUND_TRUTH_FILE,
-    GroundTruth,
-    KnownAnswerError,
-    LegTuck,
-    MarchGait,
-    WalkGait,
-    play_kinematic,
-)
-from isaaclab_nil.envs.mdp.nil_rewards import mask_iou
+from isaaclab_nil.envs.playback import play_kinematic
+from isaaclab_nil.metrics import mask_iou
 from isaaclab_nil.reference.bundle import META_FILE, BundleExpectation, load_bundle
+from isaaclab_nil.reference.errors import KnownAnswerError
+from isaaclab_nil.reference.ground_truth import GROUND_TRUTH_FILE, GroundTruth
+from isaaclab_nil.reference.motions import LegTuck, MarchGait, WalkGait
 
 from .conftest import BUNDLE_FRAMES, TASK, run_nil
 
@@ -74,7 +69,7 @@ def test_bad_settings_are_one_clear_error(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["generate", "--task", TASK, "--speed", "0.5"])
     assert "--speed goes with --known-answer walk" in capsys.readouterr().err
-    assert main(["generate", "--task", TASK, "--known-answer", "march", "agent.batch_size=64"]) == 1
+    assert main(["generate", "--task", TASK, "--known-answer", "march", "agent.batch_size=64"]) == 2
     assert "overrides must look like env.<field>=<value>" in capsys.readouterr().err
     bad = tmp_path / GROUND_TRUTH_FILE
     bad.write_bytes(b"not an npz")
@@ -110,8 +105,8 @@ def test_env_overrides_reach_the_known_answer_bundle(tmp_path, tiny_encoder_dir)
     out = tmp_path / "march"
     result = run_nil(
         "generate", "--task", TASK, "--known-answer", "march", "--frames", "12", "--encoder", str(tiny_encoder_dir),
-        "--out", str(out), "env.scene.robot.spawn.fix_base=true", "env.follow_camera.width=64",
-        "env.follow_camera.height=64",
+        "--out", str(out), "env.scene.robot.spawn.fix_base=true", "env.scene.follow_camera.width=64",
+        "env.scene.follow_camera.height=64",
     )
     assert result.returncode == 0, result.stderr[-3000:]
     bundle = load_bundle(out)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from isaaclab_nil.evaluation import aligned_joint_rmse, dtw_distance, joint_rmse, resample
+from isaaclab_nil.evaluation.metrics import aligned_joint_rmse, dtw_distance, joint_rmse, resample
 
 FPS = 24.0
 PERIOD_FRAMES = 24

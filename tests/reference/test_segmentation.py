@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from isaaclab_nil.reference.errors import ModelLoadError
-from isaaclab_nil.reference.segmentation import RobotSegmenter, first_frame_iou, mask_box, mask_iou
+from isaaclab_nil.metrics import mask_iou
+from isaaclab_nil.reference.segmentation import RobotSegmenter, first_frame_iou, mask_box
 
 
 def test_segment_every_frame_and_keep_the_prompt_as_frame_zero(segmenter, scene):
@@ -28,7 +29,7 @@ def test_mask_iou_and_box_by_hand():
     b[1:3, 1:3] = True  # 4 pixels, 1 shared
     assert mask_iou(a, b).item() == pytest.approx(1 / 7)
     assert mask_iou(torch.stack([a, a]), torch.stack([a, b])).tolist() == pytest.approx([1.0, 1 / 7])
-    assert mask_iou(torch.zeros(3, 3, dtype=torch.bool), torch.zeros(3, 3, dtype=torch.bool)).item() == 1.0
+    assert mask_iou(torch.zeros(3, 3, dtype=torch.bool), torch.zeros(3, 3, dtype=torch.bool)).item() == 0.0
     assert mask_box(b) == (1, 1, 3, 3)
 
 

@@ -16,9 +16,9 @@ from .tiny_reference import NUM_ENVS, NUM_FRAMES, OVERRIDES, SEED, bundle_overri
 def bundle_dir(tmp_path_factory, tiny_encoder_dir):
     """A bundle of the rendered rollout, made as ``nil generate`` would for this env."""
     from isaaclab_nil.envs.factory import make_env, make_env_cfg
-    from isaaclab_nil.envs.reference_tracker import bundle_expectation
-    from isaaclab_nil.reference.bundle import BundleMeta, save_bundle
-    from isaaclab_nil.reference.encoder import MASK_BACKGROUND, VideoEncoder, masked_frames
+    from isaaclab_nil.envs.mdp.commands import follow_camera_spec
+    from isaaclab_nil.reference.bundle import BundleSource, write_bundle
+    from isaaclab_nil.reference.encoder import VideoEncoder
 
     cfg = make_env_cfg("NIL-H1-Walk", num_envs=NUM_ENVS, device="cpu", overrides=OVERRIDES)
     env = make_env("NIL-H1-Walk", cfg=cfg)
@@ -26,17 +26,13 @@ def bundle_dir(tmp_path_factory, tiny_encoder_dir):
         frames, masks = render_reference(env, NUM_FRAMES)
     finally:
         env.close()
-    encoder = VideoEncoder.from_pretrained(str(tiny_encoder_dir))
-    expected = bundle_expectation(cfg)
-    meta = BundleMeta(
-        robot=expected.robot, task=expected.task, prompt=cfg.reference.prompt, camera=expected.camera,
-        fps=cfg.reference.fps, num_frames=NUM_FRAMES, seed=SEED, source={"kind": "simulator rollout"},
-        encoder=encoder.info, segmenter={"kind": "simulator"}, mask_background=MASK_BACKGROUND,
+    reference = cfg.commands.reference
+    source = BundleSource(
+        robot=reference.embodiment, task="NIL-H1-Walk", prompt=reference.prompt, camera=follow_camera_spec(cfg),
+        fps=reference.fps, seed=SEED, source={"kind": "simulator rollout"}, segmenter={"kind": "simulator"},
     )
-    embeddings = encoder.encode_video(masked_frames(frames, masks))
-    alpha = masks[0].to(torch.uint8).mul(255).unsqueeze(-1)
-    first_frame = torch.cat([masked_frames(frames[0], masks[0]), alpha], dim=-1)
-    return save_bundle(tmp_path_factory.mktemp("bundle") / "h1_walk", meta, frames, masks, embeddings, first_frame)
+    encoder = VideoEncoder.from_pretrained(str(tiny_encoder_dir))
+    return write_bundle(tmp_path_factory.mktemp("bundle") / "h1_walk", source, frames, masks, encoder)
 
 
 @pytest.fixture(scope="package")

@@ -1,13 +1,21 @@
 """The NIL reward in NIL-H1-Walk: reference tracking, batching, alignment, resets, ablations, bundle checks."""
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 
-from isaaclab_nil.envs.factory import make_env, make_env_cfg
-from isaaclab_nil.envs.mdp.nil_rewards import frame_of_step, mask_iou, steps_in_frame, video_similarity
-from isaaclab_nil.envs.nil_env_cfg import REGULARIZATION_TERMS
-from isaaclab_nil.envs.reference_tracker import ReferenceTracker, load_reference
+from isaaclab.managers import RewardTermCfg as RewTerm
+
+from isaaclab_nil.alignment import frame_of_step, steps_in_frame
+from isaaclab_nil.envs.factory import apply_reference, make_env, make_env_cfg
+from isaaclab_nil.envs.mdp.commands import ReferenceCommand, follow_camera_spec
+from isaaclab_nil.envs.mdp.rewards import reference_video_similarity
+from isaaclab_nil.envs.mdp.camera import robot_frames
+from isaaclab_nil.envs.reward_presets import REGULARIZATION_TERMS
+from isaaclab_nil.metrics import mask_iou, video_similarity
 from isaaclab_nil.reference.encoder import build_clips, masked_frames
+from isaaclab_nil.reference.bundle import read_bundle_meta
 from isaaclab_nil.reference.errors import BundleError
 
 from .tiny_reference import NUM_ENVS, NUM_FRAMES, SIZE, bundle_overrides, zero_action
@@ -15,6 +23,16 @@ from .tiny_reference import NUM_ENVS, NUM_FRAMES, SIZE, bundle_overrides, zero_a
 
 def _random_action(env, generator) -> torch.Tensor:
     return 0.5 * (2 * torch.rand(env.num_envs, env.action_manager.total_action_dim, generator=generator) - 1)
+
+
+def _reference(env):
+    """The env's reference command."""
+    return env.command_manager.get_term("reference")
+
+
+def _similarity(command, kind: str = "l2") -> torch.Tensor:
+    """S_video of each env's current clip against the reference clip of its frame."""
+    return video_similarity(command.embedding, command.bundle.embeddings[command.frame.clamp(min=0)], kind)
 
 
 def _term_values(env) -> dict[str, torch.Tensor]:
@@ -29,8 +47,8 @@ def test_replaying_the_reference_rollout_matches_it(nil_env):
 
     Keep this test first: only a fresh env replays exactly (later resets start from other solver warm starts).
     """
-    tracker = nil_env.reference_tracker
-    assert tracker.kind == "l2"
+    tracker = _reference(nil_env)
+    assert nil_env.cfg.rewards.video_similarity.params["similarity"] == "l2"
     nil_env.seed(0)
     nil_env.reset()
     seen = []
@@ -41,7 +59,7 @@ def test_replaying_the_reference_rollout_matches_it(nil_env):
         if frame != before:
             seen.append(frame)
             assert tracker.iou[0] == 1.0
-            assert tracker.similarity[0] == pytest.approx(0.0, abs=1e-4)
+            assert _similarity(tracker)[0] == pytest.approx(0.0, abs=1e-4)
             embedding = tracker.encoder.encode(tracker.clip(torch.tensor([0])))
             cosine = video_similarity(embedding, tracker.bundle.embeddings[frame : frame + 1], "cosine")
             assert cosine == pytest.approx(1.0, abs=1e-5)
@@ -49,15 +67,24 @@ def test_replaying_the_reference_rollout_matches_it(nil_env):
 
 
 def test_the_bundle_sets_the_reference_and_the_episode(nil_env):
-    reference = nil_env.cfg.reference
+    reference = nil_env.cfg.commands.reference
     assert (reference.fps, reference.num_frames) == (24.0, NUM_FRAMES)
-    assert nil_env.max_episode_length == 34  # ceil(16 / 24 s / 20 ms)
+    assert nil_env.max_episode_length == _reference(nil_env).episode_steps == 34  # ceil(16 / 24 s / 20 ms)
+
+
+def test_the_reference_finishes_the_episode_as_a_time_out(nil_env):
+    """``reference_finished`` ends every episode at the reference's end, as a time-out (truncated)."""
+    nil_env.reset()
+    for step in range(1, 35):
+        _, _, terminated, truncated, _ = nil_env.step(zero_action(nil_env))
+        assert bool(truncated.all()) == (step == 34) and not terminated.any()
+    assert (nil_env.episode_length_buf == 0).all()
 
 
 def test_each_frame_reward_is_spread_over_its_steps(nil_env):
     """Through the RewardManager: the video and IoU terms of a frame's steps sum to alpha * S_video(f) and
     beta * IoU(f), over exactly n_f steps (24 fps at 50 Hz: 2 or 3), and steps past the reference get 0."""
-    tracker, cfg = nil_env.reference_tracker, nil_env.cfg.nil_reward
+    tracker, rewards = _reference(nil_env), nil_env.cfg.rewards
     generator = torch.Generator().manual_seed(1)
     nil_env.reset()
     sums = torch.zeros(2, NUM_ENVS, NUM_FRAMES)
@@ -71,7 +98,8 @@ def test_each_frame_reward_is_spread_over_its_steps(nil_env):
             assert (terms["video_similarity"] == 0).all() and (terms["mask_iou"] == 0).all()
             continue
         assert (tracker.frame == frame).all()
-        frame_values[:, :, frame] = torch.stack((cfg.alpha * tracker.similarity, cfg.beta * tracker.iou))
+        weights = (rewards.video_similarity.weight, rewards.mask_iou.weight)
+        frame_values[:, :, frame] = torch.stack((weights[0] * _similarity(tracker), weights[1] * tracker.iou))
         sums[:, :, frame] += torch.stack((terms["video_similarity"], terms["mask_iou"]))
         counts[:, frame] += 1
     assert (nil_env.episode_length_buf == 0).all(), "the episode timed out and reset"
@@ -87,7 +115,7 @@ def test_batched_rewards_equal_env_by_env_rewards(nil_env):
     """Envs at different phases share one encoder call per step (only those at a new frame); each env's
     clip is exactly its own last 8 rendered frames in order (padded with its first), and its values equal
     the ones computed for it alone."""
-    tracker = nil_env.reference_tracker
+    tracker = _reference(nil_env)
     encoder, encoded = tracker.encoder, []
     generator = torch.Generator().manual_seed(2)
 
@@ -112,7 +140,7 @@ def test_batched_rewards_equal_env_by_env_rewards(nil_env):
                 continue
             assert len(encoded[-1]) == len(new)
             phases_differ |= len(new) == 1
-            rgb, mask = nil_env.robot_frames()
+            rgb, mask = robot_frames(nil_env)
             for k, i in enumerate(new.tolist()):
                 frame = int(tracker.frame[i])
                 history[i].append(masked_frames(rgb[i], mask[i]))
@@ -120,8 +148,8 @@ def test_batched_rewards_equal_env_by_env_rewards(nil_env):
                 clip = build_clips(torch.stack(history[i]), [frame]).permute(0, 1, 4, 2, 3)
                 assert torch.equal(encoded[-1][k], clip[0])
                 embedding = type(encoder).encode(encoder, clip)[0]
-                alone = video_similarity(embedding, tracker.bundle.embeddings[frame], tracker.kind)
-                assert tracker.similarity[i] == pytest.approx(float(alone), abs=1e-5)
+                alone = video_similarity(embedding, tracker.bundle.embeddings[frame], "l2")
+                assert _similarity(tracker)[i] == pytest.approx(float(alone), abs=1e-5)
                 assert tracker.iou[i] == pytest.approx(float(mask_iou(mask[i], tracker.bundle.masks[frame])))
         assert phases_differ
     finally:
@@ -129,16 +157,16 @@ def test_batched_rewards_equal_env_by_env_rewards(nil_env):
 
 
 def test_reset_clears_only_the_reset_envs(nil_env):
-    tracker = nil_env.reference_tracker
+    tracker = _reference(nil_env)
     assert tracker.clips.dtype == torch.uint8 and tracker.clips.shape == (NUM_ENVS, 8, 3, SIZE, SIZE)
     nil_env.reset()
     for _ in range(6):
         nil_env.step(zero_action(nil_env))
-    kept = {name: getattr(tracker, name)[0].clone() for name in ("frame", "clips", "similarity", "iou")}
+    kept = {name: getattr(tracker, name)[0].clone() for name in ("frame", "clips", "embedding", "iou")}
     assert (tracker.frame >= 2).all() and tracker.clips.any(dim=(1, 2, 3, 4)).all()
     nil_env._reset_idx(torch.tensor([1]))
     assert tracker.frame[1] == -1 and not tracker.clips[1].any()
-    assert tracker.similarity[1] == 0 and tracker.iou[1] == 0
+    assert not tracker.embedding[1].any() and tracker.iou[1] == 0
     for name, value in kept.items():
         assert torch.equal(getattr(tracker, name)[0], value), name
 
@@ -165,52 +193,74 @@ def test_rewards_are_finite_under_random_actions(nil_env):
             assert torch.isfinite(value).all(), name
 
 
-def test_weights_follow_the_command_line(bundle_dir):
-    """``env.nil_reward.*`` overrides reach the term weights: alpha, beta, gamma times each P weight."""
+def test_weights_live_on_the_reward_terms():
+    """One place for each weight: ``env.rewards.<term>.weight`` on the command line reaches the env config as it
+    is, and the similarity is the video term's parameter; the Table 1 presets are such overrides."""
+    from isaaclab_nil.envs.reward_presets import ablation_overrides
+
     cfg = make_env_cfg(
         "NIL-H1-Walk",
-        overrides=bundle_overrides(
-            bundle_dir, "env.nil_reward.alpha=0.5", "env.nil_reward.beta=0", "env.nil_reward.gamma=2",
-            "env.nil_reward.joint_vel=-0.1", "env.nil_reward.similarity=cosine",
-        ),
+        overrides=["env.rewards.video_similarity.weight=0.5", "env.rewards.mask_iou.weight=0",
+                   "env.rewards.joint_vel.weight=-0.1", "env.rewards.video_similarity.params.similarity=cosine"],
     )
-    cfg.sync()
     assert cfg.rewards.video_similarity.weight == 0.5 and cfg.rewards.mask_iou.weight == 0
-    assert cfg.rewards.joint_vel.weight == pytest.approx(-0.2)
-    assert cfg.rewards.torso_tilt.weight == pytest.approx(2 * cfg.nil_reward.torso_tilt)
-    assert cfg.nil_reward.similarity == "cosine"
-
-    no_bundle = make_env_cfg("NIL-H1-Walk")
-    no_bundle.sync()
-    assert no_bundle.rewards.video_similarity.weight == 0 and no_bundle.rewards.mask_iou.weight == 0
+    assert cfg.rewards.joint_vel.weight == pytest.approx(-0.1)
+    assert cfg.rewards.video_similarity.params["similarity"] == "cosine"
+    iou_only = make_env_cfg("NIL-H1-Walk", overrides=ablation_overrides("iou_only"))
+    weights = {name: getattr(iou_only.rewards, name).weight for name in ("video_similarity", "mask_iou", *REGULARIZATION_TERMS)}
+    assert weights == {**dict.fromkeys(weights, 0.0), "mask_iou": 1.0}
 
 
-def test_video_term_off_runs_no_encoder(nil_env, bundle_dir):
-    """alpha = 0 (Table 1 "w/o Video Sim."): no encoder is loaded, the term weighs 0 (so the RewardManager
-    never calls it), and the tracker still gives the mask IoU."""
-    cfg = make_env_cfg("NIL-H1-Walk", overrides=bundle_overrides(bundle_dir, "env.nil_reward.alpha=0"))
-    cfg.sync()
-    assert cfg.rewards.video_similarity.weight == 0
-    bundle, encoder = load_reference(cfg)
-    assert encoder is None
-    tracker = ReferenceTracker(nil_env, bundle, encoder)
-    assert tracker.clips is None
+def test_a_config_made_in_python_is_the_registered_one():
+    """No extra call: the task's config class made in Python equals what the registry (and Hydra) gives."""
+    from isaaclab_nil.tasks.h1 import H1WalkEnvCfg
+
+    in_python = H1WalkEnvCfg()
+    registered = make_env_cfg("NIL-H1-Walk", device=in_python.sim.device)
+    assert in_python.to_dict() == registered.to_dict()
+    assert registered.rewards.video_similarity.weight == 1.0 and registered.rewards.mask_iou.weight == 1.0
+
+
+def test_video_term_off_runs_no_encoder(nil_env):
+    """Weight 0 on the video term (Table 1 "w/o Video Sim."): the term does not ask the reference command for
+    clips, so no encoder is loaded and no clip kept, and the command still gives the mask IoU; a weighted term
+    asks. (A second reference command on the shared env: Isaac Lab runs one simulation per process.)"""
+    command = ReferenceCommand(nil_env.cfg.commands.reference, nil_env)
+    env = SimpleNamespace(command_manager=SimpleNamespace(get_term=lambda name: command))
+    params = {"command_name": "reference", "similarity": "l2"}
+    reference_video_similarity(RewTerm(func=reference_video_similarity, weight=0.0, params=params), env)
+    assert command.encoder is None and command.clips is None and command.embedding is None
     nil_env.reset()
     nil_env.step(zero_action(nil_env))
-    tracker.update()
-    assert (tracker.frame == 0).all() and (tracker.iou > 0.3).all() and (tracker.similarity == 0).all()
+    command.update()
+    assert (command.frame == 0).all() and (command.iou > 0.3).all()
+    reference_video_similarity(RewTerm(func=reference_video_similarity, weight=1.0, params=params), env)
+    assert command.encoder is not None and command.clips.shape == (NUM_ENVS, 8, 3, SIZE, SIZE)
 
 
 @pytest.mark.parametrize(
     "override, error, match",
     [
-        ("env.reference.embodiment=Unitree G1 humanoid robot", BundleError, "robot is 'Unitree H1"),
-        ("env.follow_camera.width=48", BundleError, r"resolution \(height, width\)"),
-        ("env.follow_camera.focal_length=18.0", BundleError, "camera.fx"),
+        ("env.commands.reference.embodiment=Unitree G1 humanoid robot", BundleError, "robot is 'Unitree H1"),
         ("env.decimation=12", ValueError, "faster than the control rate"),  # 16.7 Hz control, 24 fps video
     ],
 )
 def test_a_bundle_made_for_another_env_is_refused_at_creation(bundle_dir, override, error, match):
     """Refused before the simulation exists, with the bundle's message saying what differs."""
+    cfg = make_env_cfg("NIL-H1-Walk", num_envs=NUM_ENVS, device="cpu", overrides=bundle_overrides(bundle_dir, override))
     with pytest.raises(error, match=match):
-        make_env("NIL-H1-Walk", num_envs=NUM_ENVS, device="cpu", overrides=bundle_overrides(bundle_dir, override))
+        apply_reference(cfg)
+
+
+def test_the_bundle_decides_the_camera(bundle_dir):
+    """The reference was filmed with the bundle's camera: an env made with another one takes the bundle's."""
+    cfg = make_env_cfg(
+        "NIL-H1-Walk", overrides=bundle_overrides(bundle_dir, "env.scene.follow_camera.width=48",
+                                                  "env.scene.follow_camera.spawn.focal_length=18.0",
+                                                  "env.scene.follow_camera.offset.pos=[0.0,-5.0,2.0]"),
+    )
+    apply_reference(cfg)
+    camera = cfg.scene.follow_camera
+    assert (camera.width, camera.height) == (SIZE, SIZE)
+    assert camera.spawn.focal_length == pytest.approx(24.0) and tuple(camera.offset.pos) == (0.0, -3.0, 1.0)
+    assert follow_camera_spec(cfg) == read_bundle_meta(bundle_dir).camera

@@ -2,7 +2,8 @@
 
 import torch
 
-from isaaclab_nil.envs.mdp.nil_rewards import frame_of_step, frames_per_step
+from isaaclab_nil.alignment import frame_of_step, frames_per_step
+from isaaclab_nil.envs.mdp.camera import robot_frames
 
 NUM_ENVS = 2
 NUM_FRAMES = 16
@@ -10,7 +11,7 @@ NUM_FRAMES = 16
 SIZE = 32
 """Camera resolution = the tiny encoder's input size."""
 SEED = 0
-OVERRIDES = [f"env.follow_camera.width={SIZE}", f"env.follow_camera.height={SIZE}"]
+OVERRIDES = [f"env.scene.follow_camera.width={SIZE}", f"env.scene.follow_camera.height={SIZE}"]
 
 
 def zero_action(env) -> torch.Tensor:
@@ -21,17 +22,17 @@ def render_reference(env, num_frames: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Env 0's frames and masks at the reference frame times of a seeded zero-action rollout."""
     env.seed(SEED)
     env.reset()
-    r = frames_per_step(env.step_dt, env.cfg.reference.fps)
+    r = frames_per_step(env.step_dt, env.cfg.commands.reference.fps)
     frames, masks, step = [], [], 0
     while len(frames) < num_frames:
         env.step(zero_action(env))
         step += 1
         if int(frame_of_step(torch.tensor(step), r)) == len(frames):
-            rgb, mask = env.robot_frames()
+            rgb, mask = robot_frames(env)
             frames.append(rgb[0].clone())
             masks.append(mask[0].clone())
     return torch.stack(frames), torch.stack(masks)
 
 
 def bundle_overrides(bundle_dir, *extra: str) -> list[str]:
-    return [*OVERRIDES, f"env.reference.bundle={bundle_dir}", *extra]
+    return [*OVERRIDES, f"env.commands.reference.bundle={bundle_dir}", *extra]

@@ -11,7 +11,7 @@ from isaaclab.envs.mdp import JointEffortAction
 from ..robots.mjcf import mjcf_joint_names
 
 if TYPE_CHECKING:
-    from .nil_env import NILEnv
+    from isaaclab.envs import ManagerBasedRLEnv
 
 
 OBSERVATION_MEANINGS = {
@@ -26,7 +26,7 @@ OBSERVATION_MEANINGS = {
 """What each policy observation term is, for the controller that rebuilds it on the robot."""
 
 
-def deploy_info(env: NILEnv) -> dict:
+def deploy_info(env: ManagerBasedRLEnv) -> dict:
     """Joint order, default pose, PD gains, action mapping, observation layout and control period.
 
     Joint names are the MJCF (hardware) names, in the policy's action and observation order.
@@ -34,7 +34,9 @@ def deploy_info(env: NILEnv) -> dict:
     joint torques [N m] when ``action_type`` is ``joint_effort`` (the paper preset).
     """
     robot = env.scene["robot"]
-    action_term = env.action_manager.get_term("joint_pos")
+    action_term = env.action_manager.get_term("joints")
+    action = action_term.IO_descriptor
+    reference = env.command_manager.get_term("reference").cfg
     observations = [
         {"name": name, "dim": int(shape[-1]), "meaning": OBSERVATION_MEANINGS.get(name, "see the task config")}
         for name, shape in zip(
@@ -42,20 +44,20 @@ def deploy_info(env: NILEnv) -> dict:
         )
     ]
     return {
-        "robot": env.cfg.reference.embodiment,
+        "robot": reference.embodiment,
         "joint_names": mjcf_joint_names(env.cfg.scene.robot.spawn.asset_path, robot.joint_names),
         "default_joint_pos": _rounded(robot.data.default_joint_pos.torch[0]),
         "stiffness": _rounded(robot.data.joint_stiffness.torch[0]),
         "damping": _rounded(robot.data.joint_damping.torch[0]),
         "effort_limit": _rounded(robot.data.joint_effort_limits.torch[0]),
         "action_type": "joint_effort" if isinstance(action_term, JointEffortAction) else "joint_position",
-        "action_scale": _per_joint(action_term._scale, action_term.action_dim),
-        "action_offset": _per_joint(action_term._offset, action_term.action_dim),
+        "action_scale": _per_joint(action.scale, action_term.action_dim),
+        "action_offset": _per_joint(action.offset, action_term.action_dim),
         "observations": observations,
         "observation_scales": "none: observations are raw; the exported ONNX policy normalizes them",
         "control_dt": env.step_dt,
-        "reference_duration_s": env.max_episode_length_s,
-        "phase_frequencies": list(env.cfg.observations.policy.reference_phase.params["frequencies"]),
+        "reference_duration_s": reference.num_frames / reference.fps,
+        "phase_frequencies": list(reference.phase_frequencies),
     }
 
 
@@ -63,8 +65,10 @@ def _rounded(values: torch.Tensor) -> list[float]:
     return [round(v, 6) for v in values.tolist()]
 
 
-def _per_joint(value: float | torch.Tensor, num_joints: int) -> list[float]:
-    """An action term's scale or offset (a float, or one row per env) as one value per joint."""
+def _per_joint(value: float | list[float] | torch.Tensor, num_joints: int) -> list[float]:
+    """An action term's scale or offset (a float, a list per joint, or one row per env) as one value per joint."""
     if isinstance(value, torch.Tensor):
         return _rounded(value[0])
+    if isinstance(value, list):
+        return [round(float(v), 6) for v in value]
     return [float(value)] * num_joints

@@ -33,7 +33,7 @@ import safetensors.torch
 import torch
 from PIL import Image
 
-from .encoder import EncoderInfo
+from .encoder import MASK_BACKGROUND, EncoderInfo, VideoEncoder, masked_frames
 from .errors import BundleError
 from .video_io import write_video
 
@@ -164,6 +164,56 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class BundleSource:
+    """What a producer of a bundle knows about it beyond its frames: the fields of ``meta.json`` that
+    :func:`write_bundle` cannot derive."""
+
+    robot: str
+    task: str
+    prompt: str
+    camera: CameraSpec
+    fps: float
+    seed: int
+    source: dict
+    """Where the video came from (a generator, a video file, a known-answer motion, a simulator rollout)."""
+    segmenter: dict
+    """What made the masks (SAM 2's id and revision, or the simulator)."""
+    first_frame_iou: float | None = None
+
+
+def write_bundle(
+    out_dir: str | Path,
+    source: BundleSource,
+    frames: torch.Tensor,
+    masks: torch.Tensor,
+    encoder: VideoEncoder,
+    first_frame: tuple[torch.Tensor, torch.Tensor] | None = None,
+    batch_size: int = 16,
+) -> Path:
+    """Embed the masked clip ending at every frame and write the bundle folder: what every producer of a bundle
+    (the video pipeline, the known-answer source, tests and benchmarks) calls.
+
+    Args:
+        frames: uint8 (T, H, W, 3) RGB; masks: bool (T, H, W) robot masks.
+        first_frame: the rendered first frame given to a video generator and its simulator mask, (H, W, 3)
+            uint8 and (H, W) bool; None: frame 0 and its mask.
+        batch_size: clips per encoder call.
+    """
+    first_rgb, first_mask = first_frame if first_frame is not None else (frames[0], masks[0])
+    first_rgb, first_mask = first_rgb.cpu(), first_mask.cpu()
+    embeddings = encoder.encode_video(masked_frames(frames, masks, MASK_BACKGROUND), batch_size)
+    meta = BundleMeta(
+        **{f.name: getattr(source, f.name) for f in fields(BundleSource)},
+        num_frames=frames.shape[0],
+        encoder=encoder.info,
+        mask_background=MASK_BACKGROUND,
+    )
+    alpha = first_mask.to(torch.uint8).mul(255).unsqueeze(-1)
+    first_frame_rgba = torch.cat([masked_frames(first_rgb, first_mask, "white"), alpha], dim=-1)
+    return save_bundle(out_dir, meta, frames, masks, embeddings, first_frame_rgba)
+
+
 def save_bundle(
     out_dir: str | Path,
     meta: BundleMeta,
@@ -172,7 +222,9 @@ def save_bundle(
     embeddings: torch.Tensor,
     first_frame_rgba: torch.Tensor,
 ) -> Path:
-    """Write a bundle folder (created if needed; files of an older bundle there are replaced).
+    """Write the files of a bundle whose meta and arrays are complete (:func:`write_bundle` makes them from a
+    producer's frames; this re-saves a loaded bundle). The folder is created if needed; files of an older
+    bundle there are replaced.
 
     The saved meta gets ``files`` (hashes) and ``created`` filled in. meta.json is written last, so an
     interrupted save leaves a folder that fails to load instead of a silently inconsistent one.
@@ -202,12 +254,20 @@ def save_bundle(
     return out
 
 
-def load_bundle(path: str | Path, expect: BundleExpectation | None = None) -> ReferenceBundle:
-    """Load and check a bundle; any problem raises one ``BundleError`` naming the file or field."""
+def read_bundle_meta(path: str | Path, expect: BundleExpectation | None = None) -> BundleMeta:
+    """Read and check a bundle's ``meta.json`` only (no data file is read): fast, for checks before a simulator
+    starts. Any problem raises one ``BundleError`` naming the file or field."""
     path = Path(path)
     meta = _read_meta(path)
     if expect is not None:
         _check_expectation(path, meta, expect)
+    return meta
+
+
+def load_bundle(path: str | Path, expect: BundleExpectation | None = None) -> ReferenceBundle:
+    """Load and check a bundle; any problem raises one ``BundleError`` naming the file or field."""
+    path = Path(path)
+    meta = read_bundle_meta(path, expect)
     for name in DATA_FILES:
         _check_file(path, name, meta.files.get(name))
     try:

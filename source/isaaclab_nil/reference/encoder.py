@@ -23,10 +23,10 @@ from typing import Literal
 import torch
 import transformers
 
+from .backends import DEFAULT_ENCODER
 from .hub import hub_revision, load_pretrained
 from .video_io import crop_resize
 
-DEFAULT_ENCODER = "facebook/timesformer-base-finetuned-k400"
 CLIP_LENGTH = 8
 """Frames per clip: TimeSformer-base K400 is trained on 8-frame clips (paper sec. 3.3)."""
 

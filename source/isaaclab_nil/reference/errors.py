@@ -15,6 +15,10 @@ class ModelLoadError(ReferencePipelineError):
     """A pretrained model (encoder, segmenter, video generator) could not be loaded."""
 
 
+class KnownAnswerError(ReferencePipelineError):
+    """A known-answer reference cannot be made or read (bad settings, wrong robot, bad ground-truth file)."""
+
+
 class BundleError(ReferencePipelineError):
     """A reference bundle is incomplete, corrupt, or does not match what the caller expects."""
 

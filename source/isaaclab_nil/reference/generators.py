@@ -10,7 +10,7 @@ aspect. Frame 0 is then replaced by the exact first frame that was given: the pa
 generated video as the rendered frame (sec. 3.2), and SAM 2 is prompted on frame 0 with the simulator's
 mask, which only fits that exact image.
 
-Backends, by name in ``GENERATOR_BACKENDS`` (add more with :func:`register_backend`): ``ltx`` (LTX-Video,
+Backends, by name in ``backends.GENERATOR_BACKENDS`` (add more with :func:`.backends.register_backend`): ``ltx`` (LTX-Video,
 the default), ``wan`` (Wan 2.1 I2V), ``cogvideox`` (CogVideoX I2V) and ``svd`` (Stable Video Diffusion, no
 text prompt). Frame counts, size multiples and frame rates are in each :class:`Backend` below and in
 docs/reference_pipeline.md.
@@ -29,6 +29,7 @@ import diffusers
 import torch
 from PIL import Image
 
+from .backends import GENERATOR_BACKENDS, Backend
 from .bundle import sha256_file
 from .hub import hub_revision, load_pretrained
 from .video_io import letterbox, read_video, resize_frames
@@ -47,51 +48,6 @@ class VideoGenerator(ABC):
     @abstractmethod
     def describe(self) -> dict:
         """Model id, revision and options, for the bundle's meta.json."""
-
-
-@dataclass(frozen=True)
-class Backend:
-    """How to call one diffusers image-to-video pipeline."""
-
-    pipeline: str
-    """Class name in ``diffusers``."""
-    default_model: str
-    size_multiple: int
-    """Height and width must be multiples of this."""
-    frame_multiple: int
-    """Valid frame counts are ``k * frame_multiple + 1``."""
-    native_fps: float | None = None
-    """The model's fixed frame rate; ``None`` when the frame rate is an input (``fps_argument``)."""
-    fps_argument: str | None = None
-    takes_prompt: bool = True
-    guidance_argument: str = "guidance_scale"
-
-
-GENERATOR_BACKENDS: dict[str, Backend] = {}
-
-
-def register_backend(name: str, backend: Backend) -> None:
-    """Make a diffusers image-to-video pipeline available by ``name``."""
-    GENERATOR_BACKENDS[name] = backend
-
-
-register_backend("ltx", Backend("LTXImageToVideoPipeline", "Lightricks/LTX-Video", 32, 8, fps_argument="frame_rate"))
-register_backend(
-    "wan", Backend("WanImageToVideoPipeline", "Wan-AI/Wan2.1-I2V-14B-480P-Diffusers", 16, 4, native_fps=16)
-)
-register_backend("cogvideox", Backend("CogVideoXImageToVideoPipeline", "THUDM/CogVideoX-5b-I2V", 16, 8, native_fps=8))
-register_backend(
-    "svd",
-    Backend(
-        "StableVideoDiffusionPipeline",
-        "stabilityai/stable-video-diffusion-img2vid-xt",
-        64,
-        1,
-        fps_argument="fps",
-        takes_prompt=False,
-        guidance_argument="max_guidance_scale",
-    ),
-)
 
 
 @dataclass(frozen=True)

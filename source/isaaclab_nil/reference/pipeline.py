@@ -8,8 +8,8 @@ from pathlib import Path
 
 import torch
 
-from .bundle import BundleMeta, CameraSpec, save_bundle
-from .encoder import MASK_BACKGROUND, VideoEncoder, masked_frames
+from .bundle import BundleSource, CameraSpec, write_bundle
+from .encoder import VideoEncoder, masked_frames
 from .generators import VideoFileSource, VideoGenerator
 from .segmentation import RobotSegmenter, first_frame_iou
 
@@ -81,20 +81,15 @@ def build_reference_bundle(
         frames, fps = source.generate(first_frame, spec.prompt, num_frames, spec.fps, spec.seed)
 
     masks = segmenter.segment(frames, first_mask)
-    embeddings = encoder.encode_video(masked_frames(frames, masks, MASK_BACKGROUND), batch_size)
-    meta = BundleMeta(
+    info = BundleSource(
         robot=spec.robot,
         task=spec.task,
         prompt=spec.prompt,
         camera=spec.camera,
         fps=fps,
-        num_frames=frames.shape[0],
         seed=spec.seed,
         source=source.describe(),
-        encoder=encoder.info,
         segmenter=segmenter.describe(),
-        mask_background=MASK_BACKGROUND,
         first_frame_iou=iou,
     )
-    alpha = first_mask.to(torch.uint8).mul(255).unsqueeze(-1)
-    return save_bundle(out_dir, meta, frames, masks, embeddings, torch.cat([first_frame, alpha], dim=-1))
+    return write_bundle(out_dir, info, frames, masks, encoder, (first_frame_rgb, first_mask), batch_size)

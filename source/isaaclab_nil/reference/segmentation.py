@@ -10,9 +10,10 @@ from __future__ import annotations
 import torch
 import transformers
 
+from ..metrics import mask_iou
+from .backends import DEFAULT_SEGMENTER
 from .hub import hub_revision, load_pretrained
 
-DEFAULT_SEGMENTER = "facebook/sam2.1-hiera-large"
 
 
 class RobotSegmenter:
@@ -92,13 +93,6 @@ class RobotSegmenter:
     def _to_video_size(self, pred_masks: torch.Tensor, height: int, width: int) -> torch.Tensor:
         """Low-resolution mask logits (1, 1, h, w) -> bool (H, W) on the CPU."""
         return self.processor.post_process_masks([pred_masks.float()], original_sizes=[[height, width]])[0][0, 0].cpu()
-
-
-def mask_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Intersection over union of bool masks (..., H, W) (paper eq. 4); 1 when both are empty."""
-    intersection = (a & b).flatten(-2).sum(-1)
-    union = (a | b).flatten(-2).sum(-1)
-    return torch.where(union > 0, intersection / union.clamp(min=1), torch.ones_like(union, dtype=torch.float32))
 
 
 def mask_box(mask: torch.Tensor) -> tuple[int, int, int, int]:

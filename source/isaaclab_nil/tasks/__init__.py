@@ -6,7 +6,8 @@ robot. Variants suffixed ``-Paper`` use the paper's torque actions instead of jo
 
 import gymnasium as gym
 
-_ENV_ENTRY_POINT = "isaaclab_nil.envs.nil_env:NILEnv"
+_ENV_ENTRY_POINT = "isaaclab_nil.envs.factory:create_env"
+"""A plain Isaac Lab ManagerBasedRLEnv, made after the reference bundle has shaped its config."""
 
 TASKS = {
     "NIL-H1-Walk": "isaaclab_nil.tasks.h1:H1WalkEnvCfg",

@@ -13,7 +13,7 @@ class H1WalkEnvCfg(NILEnvCfg):
     def __post_init__(self):
         super().__post_init__()
         self.set_robot(H1)
-        self.reference.skill = "walking forward"
+        self.commands.reference.skill = "walking forward"
 
 
 @configclass

@@ -1,5 +1,9 @@
 """The follow camera: it tracks each robot's base in x and y at a fixed height and orientation
-(the paper's "camera follows the agent"), and gives the latest RGB frame and binary robot mask."""
+(the paper's "camera follows the agent"), and gives the latest RGB frame and binary robot mask.
+
+Its pose relative to the robot is the scene camera's ``offset`` (``pos``: base x and y + pos x and y, env-origin
+height + pos z; ``rot`` (x, y, z, w) in the "world" convention, forward +X, up +Z).
+"""
 
 from __future__ import annotations
 
@@ -12,18 +16,29 @@ if TYPE_CHECKING:
 
 CAMERA_NAME = "follow_camera"
 """Scene name of the follow camera."""
+ROBOT_LABEL = "robot"
+"""Semantic label of the robot (its spawn is tagged ``class:robot``)."""
 
 
 def follow_camera_pose(env: ManagerBasedRLEnv) -> tuple[torch.Tensor, torch.Tensor]:
     """World position (N, 3) and orientation (N, 4, xyzw, "world" convention) of each env's follow camera."""
-    cfg = env.cfg.follow_camera
+    offset = env.scene[CAMERA_NAME].cfg.offset
     base = env.scene["robot"].data.root_pos_w.torch
-    offset = torch.tensor(cfg.offset, device=env.device)
+    pos = torch.tensor(offset.pos, device=env.device)
     position = torch.empty_like(base)
-    position[:, :2] = base[:, :2] + offset[:2]
-    position[:, 2] = env.scene.env_origins[:, 2] + offset[2]
-    orientation = torch.tensor(cfg.rot, device=env.device).expand(env.num_envs, 4)
+    position[:, :2] = base[:, :2] + pos[:2]
+    position[:, 2] = env.scene.env_origins[:, 2] + pos[2]
+    orientation = torch.tensor(offset.rot, device=env.device).expand(env.num_envs, 4)
     return position, orientation
+
+
+def robot_semantic_id(env: ManagerBasedRLEnv) -> int:
+    """Id of ``class:robot`` in the follow camera's semantic segmentation."""
+    info = env.scene[CAMERA_NAME].data.info["semantic_segmentation"]["idToLabels"]
+    ids = [int(i) for i, label in info.items() if ROBOT_LABEL in str(label)]
+    if len(ids) != 1:
+        raise RuntimeError(f"expected one 'class:{ROBOT_LABEL}' id in the segmentation, found {info}")
+    return ids[0]
 
 
 def robot_frames(env: ManagerBasedRLEnv) -> tuple[torch.Tensor, torch.Tensor]:
@@ -42,4 +57,4 @@ def robot_frames(env: ManagerBasedRLEnv) -> tuple[torch.Tensor, torch.Tensor]:
     output = camera.data.output
     rgb = output["rgb"].torch[..., :3]
     segmentation = output["semantic_segmentation"].torch[..., 0]
-    return rgb, segmentation == env.robot_semantic_id
+    return rgb, segmentation == robot_semantic_id(env)

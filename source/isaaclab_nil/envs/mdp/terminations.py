@@ -8,8 +8,16 @@ import torch
 
 from isaaclab.managers import SceneEntityCfg
 
+from .commands import ReferenceCommand
+
 if TYPE_CHECKING:
     from isaaclab.envs import ManagerBasedRLEnv
+
+
+def reference_finished(env: ManagerBasedRLEnv, command_name: str = "reference") -> torch.Tensor:
+    """The episode has shown the reference's last frame (a time-out: learners bootstrap from it)."""
+    command: ReferenceCommand = env.command_manager.get_term(command_name)
+    return command.finished
 
 
 def nonfinite_state(env: ManagerBasedRLEnv, asset_cfg: SceneEntityCfg = SceneEntityCfg("robot")) -> torch.Tensor:

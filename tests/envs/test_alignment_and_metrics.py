@@ -3,13 +3,8 @@
 import pytest
 import torch
 
-from isaaclab_nil.envs.mdp.nil_rewards import (
-    frame_of_step,
-    frames_per_step,
-    mask_iou,
-    steps_in_frame,
-    video_similarity,
-)
+from isaaclab_nil.alignment import episode_steps, frame_of_step, frames_per_step, steps_in_frame
+from isaaclab_nil.metrics import mask_iou, video_similarity
 
 
 def test_mask_iou_matches_hand_computed_masks():
@@ -19,7 +14,7 @@ def test_mask_iou_matches_hand_computed_masks():
     ref[0, 1:3, 0:2] = True  # 4 pixels, 2 shared: 2 / 6
     sim[1, :, :] = True
     ref[1, 0, 0] = True  # 1 / 16
-    # env 2: both empty: nothing to reward, 0 (not NaN)
+    # env 2: both empty: no robot in view is never a match, 0 (not NaN)
     iou = mask_iou(sim, ref)
     assert iou.dtype == torch.float32
     assert torch.allclose(iou, torch.tensor([2 / 6, 1 / 16, 0.0]))
@@ -81,3 +76,9 @@ def test_spreading_a_frame_over_its_steps_sums_to_the_frame_reward(fps):
     reached = counts > 0  # at 50 fps, frame 0 has no step (step 1 ends at frame 1)
     assert torch.allclose(per_frame[reached], value[reached])
     assert reached[1:].all()
+
+
+def test_the_episode_lasts_until_the_last_frame_has_been_shown():
+    assert episode_steps(16, 24.0, 0.02) == 34  # 0.667 s: ceil(33.3)
+    assert episode_steps(192, 24.0, 0.02) == 400  # 8 s exactly
+    assert episode_steps(121, 24.0, 0.02) == 253  # 5.04 s: ceil(252.08)

@@ -1,0 +1,63 @@
+"""The ``nil`` command: one entry point, a subcommand per stage, one way to give env overrides.
+
+    nil generate --task NIL-H1-Walk --generator ltx [--model ID_OR_DIR] [--out DIR]
+    nil generate --task NIL-H1-Walk --video my_kling_video.mp4
+    nil generate --task NIL-H1-Walk --known-answer walk [--speed 0.5] [env.<field>=<value> ...]
+    nil eval --task NIL-H1-Walk --bundle DIR (--checkpoint FILE | --policy zero|random|replay) [--steps 400]
+
+``generate`` is stage 1: render the task's first frame, get a video of the robot doing the skill
+(from an image-to-video model, or a video made elsewhere), segment the robot in every frame with
+SAM 2, embed 8-frame clips, and write a validated reference bundle plus a contact sheet.
+``--known-answer`` instead plays a scripted motion on the robot in the simulator and also saves the
+motion, so that a policy trained on the bundle can be scored against it.
+
+``eval`` rolls a policy out against a bundle and reports the environment reward, mask IoU, video
+similarity and, with a known-answer bundle, the motion error; see ``docs/evaluation.md``.
+
+Training and playing are ``scripts/train.py`` and ``scripts/play.py`` (``isaaclab -p scripts/train.py ...``).
+Building the parser imports neither torch, diffusers nor Isaac Lab: ``nil --help`` answers at once; each
+subcommand imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import evaluate, generate
+from .overrides import OverrideError, check_overrides
+
+SUBCOMMANDS = {"generate": generate, "eval": evaluate}
+"""Subcommand -> module with ``HELP``, ``add_arguments(parser)``, ``check(parser, args)`` and ``run(args)``."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nil", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, module in SUBCOMMANDS.items():
+        module.add_arguments(commands.add_parser(name, help=module.HELP))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..evaluation import EvaluationError
+    from ..reference.errors import ReferencePipelineError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = SUBCOMMANDS[args.command]
+    module.check(parser, args)
+    try:
+        check_overrides(args.overrides, prefixes=("env.",))
+        module.run(args)
+    except OverrideError as error:
+        print(f"nil {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except (ReferencePipelineError, EvaluationError) as error:  # one clear message, no traceback
+        print(f"nil {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

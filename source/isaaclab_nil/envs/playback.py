@@ -1,0 +1,99 @@
+"""Kinematic playback: pose a robot in the simulator without physics and film it with the follow camera.
+
+The known-answer reference source uses it (``nil generate --known-answer``): :func:`record_motion` plays a
+scripted motion (``isaaclab_nil.reference.motions``) on env 0 at the video's frame times and returns the frames,
+the renderer's robot masks and the motion played (its ground truth).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from isaaclab.envs import ManagerBasedRLEnv
+
+from ..alignment import frames_per_step
+from ..reference.errors import KnownAnswerError
+from ..reference.ground_truth import GroundTruth
+from ..reference.motions import LegMotion
+from .mdp.camera import robot_frames
+
+SETTLE_S = 0.5
+"""Seconds the robot stands under zero actions to find where its feet rest (:func:`standing_height`)."""
+
+
+def standing_height(env: ManagerBasedRLEnv, seconds: float = SETTLE_S) -> float:
+    """Base height [m] above the env origin at which env 0's robot, upright in its exact default pose, has its
+    feet (its lowest bodies) where they rest when it stands: found by standing under zero actions for
+    ``seconds``, then posing the default pose kinematically."""
+    env.reset()
+    zero = torch.zeros(env.num_envs, env.action_manager.total_action_dim, device=env.device)
+    for _ in range(round(seconds / env.step_dt)):
+        _, _, terminated, _, _ = env.step(zero)
+        if terminated[0]:
+            raise KnownAnswerError(
+                "the robot fell while standing in its default pose under zero actions; a known-answer reference "
+                "needs a joint-position task (e.g. NIL-H1-Walk, not a torque task)"
+            )
+    robot = env.scene["robot"]
+    resting_feet = float(robot.data.body_pos_w.torch[0, :, 2].min())
+    base = robot.data.root_pos_w.torch[0] - env.scene.env_origins[0]
+    play_kinematic(env, robot.data.default_joint_pos.torch[:1].clone(), base[None].clone())
+    posed_feet = float(robot.data.body_pos_w.torch[0, :, 2].min())
+    return float(base[2]) + resting_feet - posed_feet
+
+
+def play_kinematic(env: ManagerBasedRLEnv, joint_pos: torch.Tensor, base_pos: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Put env 0's robot in each pose and render it: no physics step, only the kinematics are updated.
+
+    Args:
+        joint_pos: (T, J) joint positions [rad] in the robot's joint order.
+        base_pos: (T, 3) base positions [m] relative to the env origin; the base stays upright, facing +x.
+
+    Returns:
+        The follow camera's RGB uint8 (T, H, W, 3) and robot masks bool (T, H, W), on the CPU.
+    """
+    robot = env.scene["robot"]
+    upright = torch.tensor([0.0, 0.0, 0.0, 1.0], device=env.device)  # xyzw
+    origin = env.scene.env_origins[0]
+    frames, masks = [], []
+    for q, p in zip(joint_pos.to(env.device, torch.float32), base_pos.to(env.device, torch.float32)):
+        robot.write_root_pose_to_sim_index(root_pose=torch.cat([origin + p, upright])[None], env_ids=[0])
+        robot.write_joint_position_to_sim_index(position=q[None], env_ids=[0])
+        env.sim.forward()  # body poses from the new joint positions
+        env.scene.update(dt=env.step_dt)  # refresh the asset data; the camera re-renders when read
+        rgb, mask = robot_frames(env)  # views of the camera's buffers: copy before the next render
+        frames.append(rgb[0].to("cpu", copy=True))
+        masks.append(mask[0].to("cpu", copy=True))
+    return torch.stack(frames), torch.stack(masks)
+
+
+def record_motion(
+    env: ManagerBasedRLEnv, motion: LegMotion, num_frames: int, fps: float
+) -> tuple[torch.Tensor, torch.Tensor, GroundTruth]:
+    """Play ``motion`` on env 0 of a single-robot env at ``fps`` for ``num_frames`` frames.
+
+    The base starts at the env origin, at the height where the default pose stands (:func:`standing_height`).
+    Returns RGB frames uint8 (T, H, W, 3), robot masks bool (T, H, W) and the motion played.
+    """
+    if num_frames < 1:
+        raise KnownAnswerError(f"a reference needs at least one frame, got {num_frames}")
+    try:
+        frames_per_step(env.step_dt, fps)
+    except ValueError as error:
+        raise KnownAnswerError(str(error)) from error
+    robot = env.scene["robot"]
+    height = standing_height(env)
+    times = np.arange(num_frames) / fps
+    zeros = np.zeros_like(times)
+    default = robot.data.default_joint_pos.torch[0].cpu().numpy()
+    truth = GroundTruth(
+        fps=fps,
+        period=motion.period,
+        joint_names=list(robot.joint_names),
+        joint_pos=(default + motion.joint_offsets(times, list(robot.joint_names))).astype(np.float32),
+        base_pos=np.stack([motion.forward_position(times), zeros, np.full_like(times, height)], -1).astype(np.float32),
+        base_lin_vel=np.stack([motion.forward_velocity(times), zeros, zeros], -1).astype(np.float32),
+    )
+    frames, masks = play_kinematic(env, torch.from_numpy(truth.joint_pos), torch.from_numpy(truth.base_pos))
+    return frames, masks, truth
