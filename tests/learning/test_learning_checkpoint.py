@@ -19,7 +19,7 @@ def make_env() -> PendulumEnv:
 
 def make_runner(log_dir, algo_cfg, seed=0, env=None, **runner_overrides):
     env = env if env is not None else make_env()
-    runner_cfg = quiet_runner_cfg(seed=seed, action_scale=2.0, save_replay_buffer=True, **runner_overrides)
+    runner_cfg = quiet_runner_cfg(seed=seed, save_replay_buffer=True, **runner_overrides)
     return OffPolicyRunner(env, algo_cfg, runner_cfg, log_dir)
 
 

@@ -101,8 +101,6 @@ class RunnerCfg:
     learning_starts: int = 2_500
     """Env steps of uniformly random actions before the policy acts and updates begin (BRO paper:
     2500 with one env; scale it down for many parallel envs, it collects ``num_envs`` per step)."""
-    action_scale: float = 1.0
-    """Multiplies the tanh-squashed actions in [-1, 1] before ``env.step``."""
     reward_scale: float = 1.0
     """Multiplies the rewards the learner sees (logged episode returns stay unscaled). Isaac Lab multiplies
     every reward term by the control period (0.02 s for NIL tasks): ``1 / step_dt`` brings per-step rewards

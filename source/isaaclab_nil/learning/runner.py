@@ -170,7 +170,7 @@ class OffPolicyRunner:
         else:
             actions = self.algo.explore(self.normalizer(self.obs))
 
-        next_obs, rewards, terminated, truncated, extras = self.env.step(actions * self.cfg.action_scale)
+        next_obs, rewards, terminated, truncated, extras = self.env.step(actions)
         next_obs = next_obs["policy"].to(self.device)
         rewards = rewards.to(self.device, torch.float32).reshape(self.num_envs)
         terminated = terminated.to(self.device).reshape(self.num_envs).bool()
