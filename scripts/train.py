@@ -46,12 +46,12 @@ def main(argv: list[str] | None = None) -> Path:
     if env_cfg.reference.bundle is None:
         print("[train] no reference bundle (--bundle): the video and mask rewards are off, only the regularization "
               "terms reward the policy. Make one with `nil generate --task ...`.")
-    algo_cfg, runner_cfg = agent_cfgs(args, agent_overrides, runner_overrides)
+    agent_cfg = agent_cfgs(args, agent_overrides, runner_overrides)
     run_dir = (args.run_dir or latest_run_dir(args.log_root, args.task)) if args.resume else None
     run_dir = run_dir or new_run_dir(args.log_root, args.task, args.agent)
 
     env = make_env(args.task, cfg=env_cfg)
-    runner = OffPolicyRunner(env, algo_cfg, runner_cfg, run_dir, device=args.device)
+    runner = OffPolicyRunner(env, agent_cfg, run_dir, device=args.device)
     if args.checkpoint is not None:
         runner.load(args.checkpoint)
     elif args.resume:

@@ -8,7 +8,7 @@ import dataclasses
 from datetime import datetime
 from pathlib import Path
 
-from .learning import BroCfg, RunnerCfg, SacCfg
+from .learning import BroCfg, OffPolicyRunnerCfg, SacCfg
 
 AGENTS = {"sac": SacCfg, "bro": BroCfg}
 LOG_ROOT = Path("logs") / "nil"
@@ -63,10 +63,9 @@ def apply_dataclass_overrides(cfg, overrides: list[str]):
 
 
 def agent_cfgs(args: argparse.Namespace, agent_overrides: list[str], runner_overrides: list[str]):
-    """The learner and runner configs for ``args`` and the overrides."""
+    """The runner config (with its learner's) for ``args`` and the overrides."""
     algo_cfg = apply_dataclass_overrides(AGENTS[args.agent](), agent_overrides)
-    runner_cfg = apply_dataclass_overrides(RunnerCfg(seed=args.seed), runner_overrides)
-    return algo_cfg, runner_cfg
+    return apply_dataclass_overrides(OffPolicyRunnerCfg(algorithm=algo_cfg, seed=args.seed), runner_overrides)
 
 
 def new_run_dir(log_root: Path, task: str, agent: str) -> Path:

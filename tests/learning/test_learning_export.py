@@ -16,7 +16,7 @@ from isaaclab_nil.learning.networks import ObsNormalizer
 
 @pytest.fixture
 def runner(tmp_path):
-    runner = OffPolicyRunner(PendulumEnv(4), tiny_sac_cfg(), quiet_runner_cfg(), tmp_path)
+    runner = OffPolicyRunner(PendulumEnv(4), quiet_runner_cfg(tiny_sac_cfg()), tmp_path)
     runner.normalizer.update(torch.randn(500, 3) * torch.tensor([3.0, 0.2, 5.0]) + torch.tensor([1.0, -2.0, 0.5]))
     return runner
 

@@ -64,11 +64,11 @@ def deterministic_policy(runner_or_actor: PolicySource, normalizer: ObsNormalize
 def policy_from_checkpoint(path: str | Path, obs_dim: int, action_dim: int) -> DeterministicPolicy:
     """The deterministic policy saved in an ``OffPolicyRunner`` checkpoint, its networks rebuilt from
     the configs the checkpoint records (no env, optimizer or replay buffer is made)."""
-    algo_cfg, runner_cfg = configs_from_checkpoint(path)
+    cfg = configs_from_checkpoint(path)
     state = torch.load(path, map_location="cpu", weights_only=True)
-    algo = algorithm_class(algo_cfg)(algo_cfg, obs_dim, action_dim, "cpu")
+    algo = algorithm_class(cfg.algorithm)(cfg.algorithm, obs_dim, action_dim, "cpu")
     algo.load_state_dict(state["algo"]["modules"])
-    normalizer = ObsNormalizer(obs_dim, runner_cfg.normalize_obs, runner_cfg.obs_clip)
+    normalizer = ObsNormalizer(obs_dim, cfg.normalize_obs, cfg.obs_clip)
     normalizer.load_state_dict(state["normalizer"])
     return deterministic_policy(algo.actor, normalizer)
 
