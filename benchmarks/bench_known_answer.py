@@ -62,7 +62,7 @@ class Preset:
     target_speed: float | None = None
     """Speed that earns the environment reward's speed half (None: the ground truth's top speed)."""
     train_overrides: tuple[str, ...] = ()
-    """``agent.*`` and ``runner.*`` overrides of ``scripts/train.py``."""
+    """``agent.*`` overrides of ``scripts/train.py`` (e.g. ``agent.reward_scale=50``, ``agent.algorithm.gamma=0.9``)."""
     regularization: float = 1.0
     """gamma, the factor on the task's weights of the regularization P's terms (the ablations set them to 0 or
     keep them)."""
@@ -92,8 +92,8 @@ PRESETS = {
         # (docs/evaluation.md). A short horizon (gamma 0.9: the mask reward of a pose is immediate) and one update per
         # transition.
         train_overrides=(
-            "agent.replay_ratio=16", "agent.gamma=0.9", "agent.init_temperature=0.01", "agent.target_entropy=3",
-            "runner.reward_scale=50",
+            "agent.algorithm.replay_ratio=16", "agent.algorithm.gamma=0.9", "agent.algorithm.init_temperature=0.01",
+            "agent.algorithm.target_entropy=3", "agent.reward_scale=50",
         ),
         # P at a tenth: its action-rate, joint-velocity and torque penalties fall on the exploration noise above and
         # the temperature climbs to keep that noise (0.18 at gamma 1, 0.05 at 0.1, 0.03 at 0), its entropy bonus then
@@ -158,8 +158,8 @@ def train(args: argparse.Namespace, preset: Preset, bundle: Path, variant: str, 
         [sys.executable, "scripts/train.py", "--task", preset.task, "--agent", args.agent, "--bundle", str(bundle),
          "--num_envs", str(args.num_envs or preset.num_envs), "--device", args.device, "--seed", str(args.seed),
          "--max_steps", str(args.max_steps or preset.max_steps), "--log_root", str(log_root), *resume,
-         *preset.env_overrides, *weights, "runner.learning_starts=50", "runner.save_interval=1000",
-         "runner.progress_bar=false", *preset.train_overrides, *args.overrides],
+         *preset.env_overrides, *weights, "agent.learning_starts=50", "agent.save_interval=1000",
+         "agent.progress_bar=false", *preset.train_overrides, *args.overrides],
         out / "logs" / f"train_{variant}.log",
     )
     (run_dir,) = (log_root / preset.task).iterdir()
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--encoder", help="TimeSformer hub id or folder (default: a random one made here)")
     parser.add_argument("--out", type=Path, help="output folder (default: outputs/benchmarks/known_answer_<preset>)")
-    parser.add_argument("overrides", nargs="*", help="agent.<field>=<v> / runner.<field>=<v> for training, after the preset's")
+    parser.add_argument("overrides", nargs="*", help="agent.<field>=<v> for training, after the preset's")
     args = parser.parse_args(argv)
     variants = list(REWARD_VARIANTS) if args.ablations == ["all"] else args.ablations
     unknown = sorted(set(variants) - set(REWARD_VARIANTS))

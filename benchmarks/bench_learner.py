@@ -10,7 +10,6 @@ with NIL-H1-Walk's sizes (66 observations, 19 actions).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import time
 
 import torch
@@ -22,7 +21,7 @@ OBS_DIM, ACTION_DIM = 66, 19
 
 
 def updates_per_second(algo_class, cfg, batch_size: int, device: str, seconds: float) -> float:
-    algo = algo_class(dataclasses.replace(cfg, batch_size=batch_size), OBS_DIM, ACTION_DIM, device)
+    algo = algo_class(cfg.replace(batch_size=batch_size), OBS_DIM, ACTION_DIM, device)
     batch = Batch(
         torch.randn(batch_size, OBS_DIM, device=device),
         torch.rand(batch_size, ACTION_DIM, device=device) * 2 - 1,

@@ -14,13 +14,12 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> Path:
-    from isaaclab_nil.workflows import add_common_args, export_for_deploy, latest_run_dir, split_overrides
+    from isaaclab_nil.workflows import add_common_args, export_for_deploy, latest_run_dir
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(parser)
     parser.add_argument("--steps", type=int, default=None, help="control steps to film (default: one episode)")
     args = parser.parse_args(argv)
-    env_overrides, _, _ = split_overrides(args.overrides)
     checkpoint = args.checkpoint or latest_run_dir(args.log_root, args.task) / "last.pt"
     if not checkpoint.is_file():
         raise SystemExit(f"no checkpoint at {checkpoint}")
@@ -30,7 +29,7 @@ def main(argv: list[str] | None = None) -> Path:
     from isaaclab_nil.learning.export import policy_from_checkpoint
     from isaaclab_nil.reference.video_io import write_video
 
-    env_cfg = make_env_cfg(args.task, num_envs=1, device=args.device, overrides=env_overrides)
+    env_cfg = make_env_cfg(args.task, num_envs=1, device=args.device, overrides=args.overrides)
     if args.bundle is not None:
         env_cfg.commands.reference.bundle = str(args.bundle)
     env = make_env(args.task, cfg=env_cfg)

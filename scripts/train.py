@@ -2,7 +2,11 @@
 
     python scripts/train.py --task NIL-H1-Walk --agent bro --num_envs 64 --device cuda:0 --max_steps 200000
     python scripts/train.py --task NIL-H1-Walk --resume                  # continue the latest run
-    python scripts/train.py --task NIL-H1-Walk env.nil_reward.beta=0 agent.batch_size=512
+    python scripts/train.py --task NIL-H1-Walk env.rewards.mask_iou.weight=0 agent.algorithm.batch_size=512
+
+The env and agent configs are the task's registered ones (the agent's: its ``sac_cfg_entry_point`` or
+``bro_cfg_entry_point``), resolved by Isaac Lab with the ``env.<field>=<value>`` and ``agent.<field>=<value>``
+overrides; ``--num_envs``, ``--device`` and ``--seed`` are applied after them.
 
 Also runs as ``isaaclab -p scripts/train.py ...``. A run writes tensorboard logs and checkpoints
 (``model_<step>.pt``, ``last.pt``) to logs/nil/<task>/<time>_<agent>/; Ctrl+C saves a checkpoint
@@ -17,41 +21,36 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> Path:
-    from isaaclab_nil.workflows import (
-        AGENTS,
-        add_common_args,
-        agent_cfgs,
-        export_for_deploy,
-        latest_run_dir,
-        new_run_dir,
-        split_overrides,
-    )
+    from isaaclab_nil.workflows import add_common_args, export_for_deploy, latest_run_dir, new_run_dir
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(parser)
-    parser.add_argument("--agent", choices=sorted(AGENTS), default="bro", help="off-policy learner")
+    parser.add_argument("--agent", choices=("bro", "sac"), default="bro", help="off-policy learner")
     parser.add_argument("--max_steps", type=int, default=2_000, help="env steps to train for (in total, when resuming)")
     parser.add_argument("--resume", action="store_true", help="continue a run from its last valid checkpoint")
     parser.add_argument("--run_dir", type=Path, help="run folder to resume (default: the latest of the task)")
     args = parser.parse_args(argv)
-    env_overrides, agent_overrides, runner_overrides = split_overrides(args.overrides)
 
-    from isaaclab_nil.envs.factory import make_env, make_env_cfg
+    from isaaclab_tasks.utils import resolve_task_config
+
+    from isaaclab_nil.envs.factory import make_env
     from isaaclab_nil.learning import OffPolicyRunner
 
-    env_cfg = make_env_cfg(args.task, num_envs=args.num_envs, device=args.device, overrides=env_overrides)
-    env_cfg.seed = args.seed
+    env_cfg, agent_cfg = resolve_task_config(args.task, f"{args.agent}_cfg_entry_point", overrides=args.overrides)
+    env_cfg.sim.device = args.device
+    if args.num_envs is not None:
+        env_cfg.scene.num_envs = args.num_envs
+    env_cfg.seed = agent_cfg.seed = args.seed
     if args.bundle is not None:
         env_cfg.commands.reference.bundle = str(args.bundle)
     if env_cfg.commands.reference.bundle is None:
         print("[train] no reference bundle (--bundle): the video and mask rewards are off, only the regularization "
               "terms reward the policy. Make one with `nil generate --task ...`.")
-    algo_cfg, runner_cfg = agent_cfgs(args, agent_overrides, runner_overrides)
     run_dir = (args.run_dir or latest_run_dir(args.log_root, args.task)) if args.resume else None
     run_dir = run_dir or new_run_dir(args.log_root, args.task, args.agent)
 
     env = make_env(args.task, cfg=env_cfg)
-    runner = OffPolicyRunner(env, algo_cfg, runner_cfg, run_dir, device=args.device)
+    runner = OffPolicyRunner(env, agent_cfg, run_dir, device=args.device)
     if args.checkpoint is not None:
         runner.load(args.checkpoint)
     elif args.resume:

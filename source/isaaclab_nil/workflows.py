@@ -1,16 +1,12 @@
-"""Pieces shared by ``scripts/train.py`` and ``scripts/play.py``: arguments, agent configs, run folders,
-checkpoints and the deploy export."""
+"""Pieces shared by ``scripts/train.py`` and ``scripts/play.py``: arguments, run folders, checkpoints and the
+deploy export."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from datetime import datetime
 from pathlib import Path
 
-from .learning import BroCfg, RunnerCfg, SacCfg
-
-AGENTS = {"sac": SacCfg, "bro": BroCfg}
 LOG_ROOT = Path("logs") / "nil"
 
 
@@ -25,48 +21,9 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "overrides",
         nargs="*",
-        help="config overrides: env.<field>=<value> (Isaac Lab/Hydra syntax, e.g. env.scene.num_envs=8), "
-        "agent.<field>=<value> (e.g. agent.batch_size=512), runner.<field>=<value>",
+        help="Isaac Lab/Hydra config overrides: env.<field>=<value> (e.g. env.scene.num_envs=8) and, for training, "
+        "agent.<field>=<value> (e.g. agent.learning_starts=100, agent.algorithm.batch_size=512)",
     )
-
-
-def split_overrides(overrides: list[str]) -> tuple[list[str], list[str], list[str]]:
-    """Split ``overrides`` into env (Hydra), agent and runner overrides; anything else is an error."""
-    groups: dict[str, list[str]] = {"env": [], "agent": [], "runner": []}
-    for item in overrides:
-        prefix, _, rest = item.partition(".")
-        if prefix not in groups or "=" not in rest:
-            raise SystemExit(f"override '{item}' must look like env.<field>=<v>, agent.<field>=<v> or runner.<field>=<v>")
-        groups[prefix].append(item if prefix == "env" else rest)
-    return groups["env"], groups["agent"], groups["runner"]
-
-
-def apply_dataclass_overrides(cfg, overrides: list[str]):
-    """Return a copy of dataclass ``cfg`` with ``field=value`` overrides, each value parsed as the field's type."""
-    types = {f.name: f.type for f in dataclasses.fields(cfg)}
-    changes = {}
-    for item in overrides:
-        name, _, text = item.partition("=")
-        if name not in types:
-            raise SystemExit(f"unknown field '{name}' of {type(cfg).__name__}; known: {sorted(types)}")
-        current = getattr(cfg, name)
-        if isinstance(current, bool):
-            changes[name] = text.lower() in ("1", "true", "yes")
-        elif isinstance(current, (tuple, list)):
-            item_type = type(current[0]) if current else int
-            changes[name] = tuple(item_type(v) for v in text.strip("()[]").split(",") if v.strip())
-        elif current is None:
-            changes[name] = None if text.lower() == "none" else float(text) if "." in text else int(text)
-        else:
-            changes[name] = type(current)(text)
-    return dataclasses.replace(cfg, **changes)
-
-
-def agent_cfgs(args: argparse.Namespace, agent_overrides: list[str], runner_overrides: list[str]):
-    """The learner and runner configs for ``args`` and the overrides."""
-    algo_cfg = apply_dataclass_overrides(AGENTS[args.agent](), agent_overrides)
-    runner_cfg = apply_dataclass_overrides(RunnerCfg(seed=args.seed), runner_overrides)
-    return algo_cfg, runner_cfg
 
 
 def new_run_dir(log_root: Path, task: str, agent: str) -> Path:

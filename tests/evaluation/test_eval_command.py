@@ -11,7 +11,7 @@ from isaaclab_nil.cli import main
 from isaaclab_nil.evaluation.command import REPORT_FILE, VIDEO_FILE, load_policy
 from isaaclab_nil.evaluation.report import plot_training_curves
 from isaaclab_nil.evaluation.rollout import replay_policy
-from isaaclab_nil.learning import OffPolicyRunner, RunnerCfg, SacCfg
+from isaaclab_nil.learning import OffPolicyRunner, OffPolicyRunnerCfg, SacCfg
 from isaaclab_nil.learning.export import deterministic_policy
 from isaaclab_nil.reference.ground_truth import GROUND_TRUTH_FILE, GroundTruth
 from isaaclab_nil.reference.video_io import read_video
@@ -69,9 +69,15 @@ def test_the_replay_policy_aims_at_the_ground_truth_at_each_steps_end(known_answ
 def trained_run(nominal_h1_env, tmp_path_factory):
     """A few real training steps: a checkpoint and tensorboard logs with one finished episode."""
     run_dir = tmp_path_factory.mktemp("run")
-    agent = SacCfg(actor_hidden_dim=32, critic_hidden_dim=32)
-    runner_cfg = RunnerCfg(buffer_size=256, learning_starts=1000, log_interval=10, save_interval=0, progress_bar=False)
-    runner = OffPolicyRunner(nominal_h1_env, agent, runner_cfg, run_dir)
+    agent_cfg = OffPolicyRunnerCfg(
+        algorithm=SacCfg(actor_hidden_dim=32, critic_hidden_dim=32),
+        buffer_size=256,
+        learning_starts=1000,
+        log_interval=10,
+        save_interval=0,
+        progress_bar=False,
+    )
+    runner = OffPolicyRunner(nominal_h1_env, agent_cfg, run_dir)
     runner.learn(60)  # the env's episodes last 50 steps
     runner.save(run_dir / "last.pt")
     return runner, run_dir

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import torch
 
-from isaaclab_nil.learning import BroCfg, RunnerCfg, SacCfg
+from isaaclab_nil.learning import BroCfg, OffPolicyRunnerCfg, SacCfg
 
 
 def tiny_sac_cfg(**overrides) -> SacCfg:
@@ -18,9 +18,10 @@ def tiny_bro_cfg(**overrides) -> BroCfg:
     return BroCfg(**{**defaults, "reset_steps": (), **overrides})
 
 
-def quiet_runner_cfg(**overrides) -> RunnerCfg:
+def quiet_runner_cfg(algorithm: SacCfg, **overrides) -> OffPolicyRunnerCfg:
+    """A runner cfg of ``algorithm`` with a small buffer, a short warm-up and no progress bar or saving."""
     defaults = {"learning_starts": 20, "save_interval": 0, "log_interval": 50, "buffer_size": 10_000}
-    return RunnerCfg(**{**defaults, "progress_bar": False, **overrides})
+    return OffPolicyRunnerCfg(algorithm=algorithm, **{**defaults, "progress_bar": False, **overrides})
 
 
 class ScriptedEnv:

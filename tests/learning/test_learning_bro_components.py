@@ -1,11 +1,11 @@
 """BRO (and shared SAC) pieces against hand-computed values."""
 
 import math
-from dataclasses import dataclass
 
 import pytest
 import torch
 import torch.nn.functional as F
+from isaaclab.utils import configclass
 from learning_helpers import ScriptedEnv, quiet_runner_cfg, tiny_bro_cfg, tiny_sac_cfg
 
 from isaaclab_nil.learning import BRO, SAC, BroCfg, OffPolicyRunner, SacCfg
@@ -147,7 +147,7 @@ def test_optimistic_exploration_is_tanh_of_shifted_mean():
 
 
 def test_config_subclasses_pick_their_algorithm():
-    @dataclass
+    @configclass
     class MyBroCfg(BroCfg):
         critic_hidden_dim: int = 1024
 
@@ -200,7 +200,7 @@ def test_td_target_samples_next_actions_at_next_observations(algo_cls, make_cfg)
 
 @pytest.mark.parametrize("make_cfg", [tiny_sac_cfg, tiny_bro_cfg])
 def test_every_update_gets_a_fresh_batch(tmp_path, make_cfg):
-    runner = OffPolicyRunner(ScriptedEnv(), make_cfg(replay_ratio=3), quiet_runner_cfg(learning_starts=4), tmp_path)
+    runner = OffPolicyRunner(ScriptedEnv(), quiet_runner_cfg(make_cfg(replay_ratio=3), learning_starts=4), tmp_path)
     sampled, updated = [], []
     sample, update = runner.buffer.sample, runner.algo.update
 
@@ -239,8 +239,8 @@ def test_reset_schedule_reinitialises_everything():
 
 
 def test_runner_resets_at_scheduled_env_steps(tmp_path):
-    algo_cfg = tiny_bro_cfg(reset_steps=(5, 8))
-    runner = OffPolicyRunner(ScriptedEnv(), algo_cfg, quiet_runner_cfg(learning_starts=2), tmp_path)
+    runner_cfg = quiet_runner_cfg(tiny_bro_cfg(reset_steps=(5, 8)), learning_starts=2)
+    runner = OffPolicyRunner(ScriptedEnv(), runner_cfg, tmp_path)
     builds: list[int] = []
     build = runner.algo.build
 

@@ -8,7 +8,7 @@ from learning_helpers import quiet_runner_cfg, tiny_bro_cfg, tiny_sac_cfg
 from pendulum_env import PendulumEnv
 
 from isaaclab_nil.learning import OffPolicyRunner
-from isaaclab_nil.learning.runner import atomic_write
+from isaaclab_nil.learning.runner import CHECKPOINT_VERSION, atomic_write, configs_from_checkpoint
 
 EPISODE = 50  # all envs time out together every EPISODE steps
 
@@ -19,8 +19,8 @@ def make_env() -> PendulumEnv:
 
 def make_runner(log_dir, algo_cfg, seed=0, env=None, **runner_overrides):
     env = env if env is not None else make_env()
-    runner_cfg = quiet_runner_cfg(seed=seed, action_scale=2.0, save_replay_buffer=True, **runner_overrides)
-    return OffPolicyRunner(env, algo_cfg, runner_cfg, log_dir)
+    runner_cfg = quiet_runner_cfg(algo_cfg, seed=seed, save_replay_buffer=True, **runner_overrides)
+    return OffPolicyRunner(env, runner_cfg, log_dir)
 
 
 def assert_same_training_state(a: OffPolicyRunner, b: OffPolicyRunner):
@@ -100,6 +100,16 @@ def test_replay_buffer_is_saved_only_on_request(tmp_path):
     runner.learn(30)
     runner.save(tmp_path / "small.pt", save_replay_buffer=False)
     assert torch.load(tmp_path / "small.pt", weights_only=True)["replay_buffer"] is None
+
+
+def test_checkpoint_of_another_format_is_refused(tmp_path):
+    make_runner(tmp_path, tiny_sac_cfg()).save(tmp_path / "last.pt")
+    state = torch.load(tmp_path / "last.pt", weights_only=True)
+    torch.save({**state, "format_version": CHECKPOINT_VERSION - 1}, tmp_path / "old.pt")
+    with pytest.raises(ValueError, match=f"format {CHECKPOINT_VERSION - 1}, expected {CHECKPOINT_VERSION}"):
+        configs_from_checkpoint(tmp_path / "old.pt")
+    with pytest.raises(ValueError, match="has format"):
+        make_runner(tmp_path, tiny_sac_cfg()).load(tmp_path / "old.pt")
 
 
 def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):

@@ -16,7 +16,7 @@ from isaaclab_nil.learning.networks import ObsNormalizer
 
 @pytest.fixture
 def runner(tmp_path):
-    runner = OffPolicyRunner(PendulumEnv(4), tiny_sac_cfg(), quiet_runner_cfg(action_scale=0.5), tmp_path)
+    runner = OffPolicyRunner(PendulumEnv(4), quiet_runner_cfg(tiny_sac_cfg()), tmp_path)
     runner.normalizer.update(torch.randn(500, 3) * torch.tensor([3.0, 0.2, 5.0]) + torch.tensor([1.0, -2.0, 0.5]))
     return runner
 
@@ -32,10 +32,10 @@ def test_onnx_matches_normalised_deterministic_actor(runner, tmp_path):
 
     obs = 4.0 * torch.randn(33, 3)
     actor, normalizer = runner.algo.actor, runner.normalizer
-    with torch.no_grad():  # written out: action_scale * tanh(mean_head(trunk((obs - mean) / std clipped)))
+    with torch.no_grad():  # written out: tanh(mean_head(trunk((obs - mean) / std clipped)))
         normalized = ((obs - normalizer.mean) / torch.sqrt(normalizer.var + 1e-8)).clamp(-10.0, 10.0)
-        expected = 0.5 * torch.tanh(actor.mean_head(actor.trunk(normalized)))
-        assert not torch.allclose(expected, 0.5 * actor.deterministic(obs), atol=1e-3)  # normalisation matters
+        expected = torch.tanh(actor.mean_head(actor.trunk(normalized)))
+        assert not torch.allclose(expected, actor.deterministic(obs), atol=1e-3)  # normalisation matters
     actions = run_onnx(path, obs)
     assert torch.allclose(actions, expected, atol=1e-5)
     assert torch.equal(actions, run_onnx(path, obs))  # deterministic
@@ -59,12 +59,12 @@ def test_export_bare_bro_actor_with_explicit_normaliser(tmp_path):
     algo = BRO(tiny_bro_cfg(), obs_dim=5, action_dim=3)
     normalizer = ObsNormalizer(5)
     normalizer.update(torch.randn(64, 5) * 2.0 + 1.0)
-    path = export_policy_onnx(algo.actor, normalizer, tmp_path / "bro.onnx", action_scale=2.0)
+    path = export_policy_onnx(algo.actor, normalizer, tmp_path / "bro.onnx")
     obs = torch.randn(10, 5)
     with torch.no_grad():
-        expected = 2.0 * algo.act(normalizer(obs))
+        expected = algo.act(normalizer(obs))
     assert torch.allclose(run_onnx(path, obs), expected, atol=1e-5)
-    assert check_onnx_parity(path, algo.actor, normalizer, action_scale=2.0) <= 1e-5
+    assert check_onnx_parity(path, algo.actor, normalizer) <= 1e-5
 
 
 def test_parity_check_fails_loudly_on_mismatch(runner, tmp_path):

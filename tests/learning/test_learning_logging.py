@@ -9,7 +9,7 @@ from isaaclab_nil.learning import OffPolicyRunner
 
 def test_runner_logs_training_env_and_episode_scalars(tmp_path):
     env = PendulumEnv(4, max_episode_length=20)
-    runner = OffPolicyRunner(env, tiny_bro_cfg(), quiet_runner_cfg(log_interval=20, action_scale=2.0), tmp_path)
+    runner = OffPolicyRunner(env, quiet_runner_cfg(tiny_bro_cfg(), log_interval=20), tmp_path)
     runner.learn(60)
     events = EventAccumulator(str(tmp_path))
     events.Reload()

@@ -33,8 +33,8 @@ def env():
 
 def train(env, tmp_path, algo_cfg, num_env_steps: int) -> float:
     """Mean return of the last two rounds of episodes after ``num_env_steps`` env steps."""
-    runner_cfg = quiet_runner_cfg(seed=SEED, learning_starts=100, log_interval=200)
-    runner = OffPolicyRunner(env, algo_cfg, runner_cfg, tmp_path)  # resets the env
+    runner_cfg = quiet_runner_cfg(algo_cfg, seed=SEED, learning_starts=100, log_interval=200)
+    runner = OffPolicyRunner(env, runner_cfg, tmp_path)  # resets the env
     start = time.perf_counter()
     runner.learn(num_env_steps)
     recent = list(runner.completed_returns)[-2 * NUM_ENVS :]

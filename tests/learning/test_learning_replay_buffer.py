@@ -25,7 +25,7 @@ def test_ring_buffer_wraps_and_samples_stored_rows():
 
 def test_runner_stores_terminations_as_done_and_time_outs_as_not_done(tmp_path):
     env = ScriptedEnv()
-    runner = OffPolicyRunner(env, tiny_sac_cfg(), quiet_runner_cfg(learning_starts=100), tmp_path)
+    runner = OffPolicyRunner(env, quiet_runner_cfg(tiny_sac_cfg(), learning_starts=100), tmp_path)
     runner.learn(3)
     buffer = runner.buffer
     assert len(buffer) == 6
@@ -38,14 +38,15 @@ def test_runner_stores_terminations_as_done_and_time_outs_as_not_done(tmp_path):
 
 
 def test_reward_scale_applies_to_the_learner_not_to_the_logged_returns(tmp_path):
-    runner = OffPolicyRunner(ScriptedEnv(), tiny_sac_cfg(), quiet_runner_cfg(learning_starts=100, reward_scale=50.0), tmp_path)
+    runner_cfg = quiet_runner_cfg(tiny_sac_cfg(), learning_starts=100, reward_scale=50.0)
+    runner = OffPolicyRunner(ScriptedEnv(), runner_cfg, tmp_path)
     runner.learn(3)
     assert runner.buffer.rewards[:6].tolist() == [50.0, 100.0] * 3
     assert list(runner.completed_returns) == [3.0, 6.0]
 
 
 def test_runner_warns_once_without_final_observation(tmp_path):
-    runner = OffPolicyRunner(ScriptedEnv(final_observation=False), tiny_sac_cfg(), quiet_runner_cfg(), tmp_path)
+    runner = OffPolicyRunner(ScriptedEnv(final_observation=False), quiet_runner_cfg(tiny_sac_cfg()), tmp_path)
     with pytest.warns(UserWarning, match="final_obs") as record:
         runner.learn(9)  # three episode ends, one warning
     assert sum("final_obs" in str(w.message) for w in record) == 1

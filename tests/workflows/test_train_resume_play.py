@@ -17,8 +17,8 @@ from isaaclab_nil.envs.deploy import OBSERVATION_MEANINGS
 REPO = Path(__file__).resolve().parents[2]
 TINY = [
     "--task", "NIL-H1-Walk", "--agent", "sac", "--num_envs", "2",
-    "runner.learning_starts=5", "runner.save_interval=10", "runner.progress_bar=false",
-    "agent.batch_size=16", "agent.actor_hidden_dim=32", "agent.critic_hidden_dim=32",
+    "agent.learning_starts=5", "agent.save_interval=10", "agent.progress_bar=false",
+    "agent.algorithm.batch_size=16", "agent.algorithm.actor_hidden_dim=32", "agent.algorithm.critic_hidden_dim=32",
 ]
 
 

@@ -1,7 +1,8 @@
-"""Off-policy learners (SAC, BRO), replay buffer, runner and policy export; pure PyTorch."""
+"""Off-policy learners (SAC, BRO), replay buffer, runner and policy export: PyTorch, with Isaac Lab
+``@configclass`` configs (no simulator is started or imported)."""
 
 from .bro import BRO
-from .config import BroCfg, RunnerCfg, SacCfg
+from .config import BroCfg, OffPolicyRunnerCfg, SacCfg
 from .export import check_onnx_parity, export_policy_onnx, write_deploy_config
 from .runner import OffPolicyRunner
 from .sac import SAC
@@ -11,7 +12,7 @@ __all__ = [
     "SAC",
     "BroCfg",
     "OffPolicyRunner",
-    "RunnerCfg",
+    "OffPolicyRunnerCfg",
     "SacCfg",
     "check_onnx_parity",
     "export_policy_onnx",

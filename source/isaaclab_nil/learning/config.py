@@ -1,4 +1,4 @@
-"""Plain dataclass configs for the off-policy learners and the runner.
+"""Isaac Lab ``@configclass`` configs of the off-policy learners and of the runner that holds one.
 
 Units used throughout:
   * an "env step" is one call of the vectorized ``env.step`` (it collects ``num_envs`` transitions);
@@ -9,10 +9,10 @@ Units used throughout:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from isaaclab.utils import configclass
 
 
-@dataclass
+@configclass
 class SacCfg:
     """Soft Actor-Critic (Haarnoja et al., 2018, "Soft Actor-Critic Algorithms and Applications").
 
@@ -54,7 +54,7 @@ class SacCfg:
     """Env steps after which all networks, the temperature and all optimizers are re-initialised."""
 
 
-@dataclass
+@configclass
 class BroCfg(SacCfg):
     """BRO (Nauman et al., NeurIPS 2024, "Bigger, Regularized, Optimistic").
 
@@ -91,18 +91,19 @@ class BroCfg(SacCfg):
     dual_betas: tuple[float, float] = (0.5, 0.999)
 
 
-@dataclass
-class RunnerCfg:
-    """Data collection, normalisation, logging and checkpointing (all step counts are env steps)."""
+@configclass
+class OffPolicyRunnerCfg:
+    """The learner (``algorithm``) and the runner's data collection, normalisation, logging and
+    checkpointing (all step counts are env steps)."""
 
+    algorithm: SacCfg = SacCfg()
+    """The learner: a ``SacCfg`` trains SAC, a ``BroCfg`` BRO."""
     seed: int = 0
     buffer_size: int = 1_000_000
     """Replay capacity in transitions (shared by all parallel envs)."""
     learning_starts: int = 2_500
     """Env steps of uniformly random actions before the policy acts and updates begin (BRO paper:
     2500 with one env; scale it down for many parallel envs, it collects ``num_envs`` per step)."""
-    action_scale: float = 1.0
-    """Multiplies the tanh-squashed actions in [-1, 1] before ``env.step``."""
     reward_scale: float = 1.0
     """Multiplies the rewards the learner sees (logged episode returns stay unscaled). Isaac Lab multiplies
     every reward term by the control period (0.02 s for NIL tasks): ``1 / step_dt`` brings per-step rewards

@@ -28,16 +28,15 @@ REQUIRED_DEPLOY_KEYS = (
 
 
 class DeterministicPolicy(nn.Module):
-    """``action_scale * tanh(mean(normalize(obs)))``: what runs on the robot."""
+    """``tanh(mean(normalize(obs)))``: what runs on the robot (the env's action term scales it)."""
 
-    def __init__(self, actor: TanhGaussianActor, normalizer: nn.Module, action_scale: float):
+    def __init__(self, actor: TanhGaussianActor, normalizer: nn.Module):
         super().__init__()
         self.actor = actor
         self.normalizer = normalizer
-        self.action_scale = action_scale
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
-        return self.actor.deterministic(self.normalizer(obs)) * self.action_scale
+        return self.actor.deterministic(self.normalizer(obs))
 
     @property
     def obs_dim(self) -> int:
@@ -48,48 +47,36 @@ PolicySource = OffPolicyRunner | TanhGaussianActor | DeterministicPolicy
 """What the export functions take: a runner, a bare actor, or an already assembled policy."""
 
 
-def deterministic_policy(
-    runner_or_actor: PolicySource,
-    normalizer: ObsNormalizer | None = None,
-    action_scale: float | None = None,
-) -> DeterministicPolicy:
-    """CPU copy of the deterministic policy, in eval mode. From a runner, the normaliser and action
-    scale default to the runner's; for a bare actor, to no normalisation and scale 1; an assembled
-    policy is copied as it is."""
+def deterministic_policy(runner_or_actor: PolicySource, normalizer: ObsNormalizer | None = None) -> DeterministicPolicy:
+    """CPU copy of the deterministic policy, in eval mode. From a runner, the normaliser defaults to the
+    runner's; for a bare actor, to no normalisation; an assembled policy is copied as it is."""
     if isinstance(runner_or_actor, DeterministicPolicy):
         return copy.deepcopy(runner_or_actor).cpu().eval()
     if isinstance(runner_or_actor, OffPolicyRunner):
         actor = runner_or_actor.algo.actor
         normalizer = normalizer if normalizer is not None else runner_or_actor.normalizer
-        action_scale = action_scale if action_scale is not None else runner_or_actor.cfg.action_scale
     else:
         actor = runner_or_actor
     normalizer_copy = copy.deepcopy(normalizer) if normalizer is not None else nn.Identity()
-    scale = 1.0 if action_scale is None else float(action_scale)
-    return DeterministicPolicy(copy.deepcopy(actor), normalizer_copy, scale).cpu().eval()
+    return DeterministicPolicy(copy.deepcopy(actor), normalizer_copy).cpu().eval()
 
 
 def policy_from_checkpoint(path: str | Path, obs_dim: int, action_dim: int) -> DeterministicPolicy:
     """The deterministic policy saved in an ``OffPolicyRunner`` checkpoint, its networks rebuilt from
     the configs the checkpoint records (no env, optimizer or replay buffer is made)."""
-    algo_cfg, runner_cfg = configs_from_checkpoint(path)
+    cfg = configs_from_checkpoint(path)
     state = torch.load(path, map_location="cpu", weights_only=True)
-    algo = algorithm_class(algo_cfg)(algo_cfg, obs_dim, action_dim, "cpu")
+    algo = algorithm_class(cfg.algorithm)(cfg.algorithm, obs_dim, action_dim, "cpu")
     algo.load_state_dict(state["algo"]["modules"])
-    normalizer = ObsNormalizer(obs_dim, runner_cfg.normalize_obs, runner_cfg.obs_clip)
+    normalizer = ObsNormalizer(obs_dim, cfg.normalize_obs, cfg.obs_clip)
     normalizer.load_state_dict(state["normalizer"])
-    return deterministic_policy(algo.actor, normalizer, runner_cfg.action_scale)
+    return deterministic_policy(algo.actor, normalizer)
 
 
-def export_policy_onnx(
-    runner_or_actor: PolicySource,
-    normalizer: ObsNormalizer | None,
-    path: str | Path,
-    action_scale: float | None = None,
-) -> Path:
+def export_policy_onnx(runner_or_actor: PolicySource, normalizer: ObsNormalizer | None, path: str | Path) -> Path:
     """Export the deterministic policy to ONNX (input ``obs`` (batch, obs_dim), output ``actions``
     (batch, action_dim), dynamic batch), written atomically as one self-contained file."""
-    policy = deterministic_policy(runner_or_actor, normalizer, action_scale)
+    policy = deterministic_policy(runner_or_actor, normalizer)
     example = torch.zeros(2, policy.obs_dim)
     program = torch.onnx.export(
         policy,
@@ -109,7 +96,6 @@ def check_onnx_parity(
     path: str | Path,
     runner_or_actor: PolicySource,
     normalizer: ObsNormalizer | None = None,
-    action_scale: float | None = None,
     obs: torch.Tensor | None = None,
     atol: float = 1e-5,
 ) -> float:
@@ -117,7 +103,7 @@ def check_onnx_parity(
     raises ``RuntimeError`` above ``atol``. ``obs`` defaults to 64 random observations."""
     import onnxruntime
 
-    policy = deterministic_policy(runner_or_actor, normalizer, action_scale)
+    policy = deterministic_policy(runner_or_actor, normalizer)
     if obs is None:
         obs = 3.0 * torch.randn(64, policy.obs_dim)
     obs = obs.detach().float().cpu()

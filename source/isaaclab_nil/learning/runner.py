@@ -11,6 +11,7 @@ bootstrap from the wrong state. Isaac Lab puts per-term episode statistics in ``
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import re
 import tempfile
@@ -18,7 +19,6 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,14 +26,27 @@ import torch
 from tqdm.auto import tqdm
 
 from .bro import BRO
-from .config import BroCfg, RunnerCfg, SacCfg
+from .config import BroCfg, OffPolicyRunnerCfg, SacCfg
 from .networks import ObsNormalizer
 from .replay_buffer import Batch, ReplayBuffer
 from .sac import SAC
 
 ALGORITHMS: dict[type[SacCfg], type[SAC]] = {SacCfg: SAC, BroCfg: BRO}
-CHECKPOINT_KEYS = ("format_version", "global_step", "num_updates", "algo", "normalizer", "rng", "replay_buffer")
-CHECKPOINT_VERSION = 1
+CHECKPOINT_KEYS = (
+    "format_version",
+    "global_step",
+    "num_updates",
+    "algo",
+    "normalizer",
+    "rng",
+    "replay_buffer",
+    "agent_cfg",
+    "agent_cfg_class",
+    "algorithm_cfg_class",
+)
+CHECKPOINT_VERSION = 2
+"""2: the agent config as ``OffPolicyRunnerCfg.to_dict()`` plus the classes of it and of its algorithm
+(1: separate learner and runner dataclasses)."""
 
 
 def algorithm_class(algo_cfg: SacCfg) -> type[SAC]:
@@ -42,12 +55,39 @@ def algorithm_class(algo_cfg: SacCfg) -> type[SAC]:
     return ALGORITHMS[config_class]
 
 
-def configs_from_checkpoint(path: str | Path) -> tuple[SacCfg, RunnerCfg]:
-    """The learner and runner configs a checkpoint was trained with (to rebuild its networks)."""
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    config_class = {c.__name__: c for c in ALGORITHMS}[state["algo_cfg_class"]]
-    tuples = lambda d: {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}  # noqa: E731
-    return config_class(**tuples(state["algo_cfg"])), RunnerCfg(**tuples(state["runner_cfg"]))
+def class_path(cls: type) -> str:
+    """``module:ClassName``, as Isaac Lab writes config entry points."""
+    return f"{cls.__module__}:{cls.__name__}"
+
+
+def import_class(path: str, base: type) -> type:
+    """The class that ``class_path`` wrote as ``path``; raises ``ValueError`` unless it is ``base`` or a subclass."""
+    module, _, name = path.partition(":")
+    cls = getattr(importlib.import_module(module), name, None)
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise ValueError(f"'{path}' is not a {base.__name__} class")
+    return cls
+
+
+def read_checkpoint(path: str | Path, map_location: torch.device | str = "cpu") -> dict:
+    """The contents of a checkpoint written by ``OffPolicyRunner.save``; raises ``ValueError`` if the file
+    has another format version or lacks a key."""
+    state = torch.load(path, map_location=map_location, weights_only=True)
+    if state.get("format_version") != CHECKPOINT_VERSION:
+        raise ValueError(f"checkpoint {path} has format {state.get('format_version')}, expected {CHECKPOINT_VERSION}")
+    missing = [key for key in CHECKPOINT_KEYS if key not in state]
+    if missing:
+        raise ValueError(f"checkpoint {path} lacks {missing}")
+    return state
+
+
+def configs_from_checkpoint(path: str | Path) -> OffPolicyRunnerCfg:
+    """The agent config a checkpoint was trained with (runner settings and ``algorithm``), of the classes it
+    was saved with; enough to rebuild its networks."""
+    state = read_checkpoint(path)
+    fields = state["agent_cfg"]
+    algorithm = import_class(state["algorithm_cfg_class"], SacCfg)(**fields["algorithm"])
+    return import_class(state["agent_cfg_class"], OffPolicyRunnerCfg)(**{**fields, "algorithm": algorithm})
 
 
 def get_action_dim(env: Any) -> int:
@@ -87,33 +127,31 @@ def _scalar(value: Any) -> float:
 
 
 class OffPolicyRunner:
-    """Trains SAC (``SacCfg``) or BRO (``BroCfg``) on a batched env. The constructor seeds torch with
-    ``runner_cfg.seed`` and resets the env once."""
+    """Trains the learner of ``cfg.algorithm`` (SAC for a ``SacCfg``, BRO for a ``BroCfg``) on a batched env.
+    The constructor seeds torch with ``cfg.seed`` and resets the env once."""
 
     def __init__(
         self,
         env: Any,
-        algo_cfg: SacCfg,
-        runner_cfg: RunnerCfg,
+        cfg: OffPolicyRunnerCfg,
         log_dir: str | Path,
         device: torch.device | str | None = None,
     ):
         self.env = env
-        self.algo_cfg = algo_cfg
-        self.cfg = runner_cfg
+        self.cfg = cfg
         self.log_dir = Path(log_dir)
         base_env = getattr(env, "unwrapped", env)
         self.num_envs = int(base_env.num_envs)
         self.device = torch.device(device if device is not None else base_env.device)
-        torch.manual_seed(runner_cfg.seed)
+        torch.manual_seed(cfg.seed)
 
         obs, _ = env.reset()
         self.obs = obs["policy"].to(self.device)
         obs_dim = self.obs.shape[-1]
         self.action_dim = get_action_dim(env)
-        self.algo = algorithm_class(algo_cfg)(algo_cfg, obs_dim, self.action_dim, self.device)
-        self.normalizer = ObsNormalizer(obs_dim, runner_cfg.normalize_obs, runner_cfg.obs_clip).to(self.device)
-        self.buffer = ReplayBuffer(runner_cfg.buffer_size, obs_dim, self.action_dim, self.device)
+        self.algo = algorithm_class(cfg.algorithm)(cfg.algorithm, obs_dim, self.action_dim, self.device)
+        self.normalizer = ObsNormalizer(obs_dim, cfg.normalize_obs, cfg.obs_clip).to(self.device)
+        self.buffer = ReplayBuffer(cfg.buffer_size, obs_dim, self.action_dim, self.device)
 
         self.global_step = 0
         """Env steps taken (each collects ``num_envs`` transitions)."""
@@ -147,7 +185,7 @@ class OffPolicyRunner:
                 if self.algo.maybe_reset(self.global_step):
                     self.writer.add_scalar("train/full_reset", 1.0, self.global_step)
                 if policy_acts:
-                    for _ in range(self.algo_cfg.replay_ratio):
+                    for _ in range(self.cfg.algorithm.replay_ratio):
                         info = self.algo.update(self.sample_batch())
                         self.num_updates += 1
                 if self.global_step % self.cfg.log_interval == 0:
@@ -170,7 +208,7 @@ class OffPolicyRunner:
         else:
             actions = self.algo.explore(self.normalizer(self.obs))
 
-        next_obs, rewards, terminated, truncated, extras = self.env.step(actions * self.cfg.action_scale)
+        next_obs, rewards, terminated, truncated, extras = self.env.step(actions)
         next_obs = next_obs["policy"].to(self.device)
         rewards = rewards.to(self.device, torch.float32).reshape(self.num_envs)
         terminated = terminated.to(self.device).reshape(self.num_envs).bool()
@@ -212,7 +250,7 @@ class OffPolicyRunner:
 
     def sample_batch(self) -> Batch:
         """A fresh uniformly sampled batch with observations normalised by the current statistics."""
-        batch = self.buffer.sample(self.algo_cfg.batch_size)
+        batch = self.buffer.sample(self.cfg.algorithm.batch_size)
         return batch._replace(obs=self.normalizer(batch.obs), next_obs=self.normalizer(batch.next_obs))
 
     def mean_episode_return(self) -> float:
@@ -253,9 +291,9 @@ class OffPolicyRunner:
                 "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
             },
             "replay_buffer": self.buffer.state_dict() if save_replay_buffer else None,
-            "algo_cfg_class": type(self.algo_cfg).__name__,
-            "algo_cfg": asdict(self.algo_cfg),
-            "runner_cfg": asdict(self.cfg),
+            "agent_cfg": self.cfg.to_dict(),
+            "agent_cfg_class": class_path(type(self.cfg)),
+            "algorithm_cfg_class": class_path(type(self.cfg.algorithm)),
         }
         atomic_write(path, lambda f: torch.save(state, f))
 
@@ -266,7 +304,7 @@ class OffPolicyRunner:
 
     def load(self, path: str | Path) -> None:
         """Restore a checkpoint written by ``save``; raises if the file is unreadable or incomplete."""
-        self._restore(self._read_checkpoint(path))
+        self._restore(read_checkpoint(path, self.device))
 
     def resume(self, log_dir: str | Path | None = None) -> Path | None:
         """Load the latest valid checkpoint of ``log_dir`` (default: this runner's): ``last.pt``, then
@@ -280,7 +318,7 @@ class OffPolicyRunner:
             if not path.is_file():
                 continue
             try:
-                state = self._read_checkpoint(path)
+                state = read_checkpoint(path, self.device)
             except Exception as error:  # a truncated or corrupt file must never stop a resume
                 warnings.warn(f"Skipping unreadable checkpoint {path}: {type(error).__name__}: {error}", stacklevel=2)
                 continue
@@ -288,15 +326,6 @@ class OffPolicyRunner:
             return path
         warnings.warn(f"No valid checkpoint in {log_dir}; training starts from scratch.", stacklevel=2)
         return None
-
-    def _read_checkpoint(self, path: str | Path) -> dict:
-        state = torch.load(path, map_location=self.device, weights_only=True)
-        missing = [key for key in CHECKPOINT_KEYS if key not in state]
-        if missing:
-            raise ValueError(f"checkpoint {path} lacks {missing}")
-        if state["format_version"] != CHECKPOINT_VERSION:
-            raise ValueError(f"checkpoint {path} has format {state['format_version']}, expected {CHECKPOINT_VERSION}")
-        return state
 
     def _restore(self, state: dict) -> None:
         self.algo.load_checkpoint(state["algo"])

@@ -22,6 +22,8 @@ for _task_id, _cfg_entry_point in TASKS.items():
         disable_env_checker=True,
         kwargs={
             "env_cfg_entry_point": _cfg_entry_point,
+            "sac_cfg_entry_point": "isaaclab_nil.agents.off_policy_cfg:NILSacRunnerCfg",
+            "bro_cfg_entry_point": "isaaclab_nil.agents.off_policy_cfg:NILBroRunnerCfg",
             "rsl_rl_cfg_entry_point": "isaaclab_nil.agents.rsl_rl_ppo_cfg:NILPPORunnerCfg",
         },
     )
