@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Literal
 
 import torch
@@ -47,9 +47,6 @@ class EncoderInfo:
     revision: str | None
     token: EmbeddingToken
     dim: int
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class VideoEncoder:
