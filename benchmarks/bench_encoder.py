@@ -52,7 +52,7 @@ def bench_encoder(name, config, device, dtype, autocast_dtype, batches, side, re
     rows = []
     for batch in batches:
         clips = torch.randint(0, 256, (batch, 8, 3, side, side), dtype=torch.uint8, device=device)
-        seconds = seconds_per_call(lambda: encoder.encode(clips), device, repeats)
+        seconds = seconds_per_call(lambda clips=clips: encoder.encode(clips), device, repeats)
         rows.append((name, device.type, precision, batch, batch / seconds, 1000 * seconds / batch))
     return rows
 
@@ -91,8 +91,13 @@ def main() -> None:
     repeats = args.repeats
 
     tiny = transformers.TimesformerConfig(
-        image_size=64, patch_size=16, num_frames=8, hidden_size=64, num_hidden_layers=2,
-        num_attention_heads=2, intermediate_size=128,
+        image_size=64,
+        patch_size=16,
+        num_frames=8,
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
     )
     rows = bench_encoder("TimeSformer tiny", tiny, device, torch.float32, None, (1, 8, 32), args.camera_px, repeats)
     if device.type == "cuda":

@@ -69,8 +69,18 @@ def main() -> None:
             env = dict(os.environ)
             if i == 0:
                 env["WARP_CACHE_PATH"] = empty_cache
-            cmd = [sys.executable, __file__, "--task", args.task, "--device", args.device,
-                   "--steps", str(args.steps), "--case", f"{num_envs},{camera}"]
+            cmd = [
+                sys.executable,
+                __file__,
+                "--task",
+                args.task,
+                "--device",
+                args.device,
+                "--steps",
+                str(args.steps),
+                "--case",
+                f"{num_envs},{camera}",
+            ]
             out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
             result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
             cache = "empty (first run)" if i == 0 else "warm"

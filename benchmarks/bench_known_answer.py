@@ -92,8 +92,11 @@ PRESETS = {
         # (docs/evaluation.md). A short horizon (gamma 0.9: the mask reward of a pose is immediate) and one update per
         # transition.
         train_overrides=(
-            "agent.algorithm.replay_ratio=16", "agent.algorithm.gamma=0.9", "agent.algorithm.init_temperature=0.01",
-            "agent.algorithm.target_entropy=3", "agent.reward_scale=50",
+            "agent.algorithm.replay_ratio=16",
+            "agent.algorithm.gamma=0.9",
+            "agent.algorithm.init_temperature=0.01",
+            "agent.algorithm.target_entropy=3",
+            "agent.reward_scale=50",
         ),
         # P at a tenth: its action-rate, joint-velocity and torque penalties fall on the exploration noise above and
         # the temperature climbs to keep that noise (0.18 at gamma 1, 0.05 at 0.1, 0.03 at 0), its entropy bonus then
@@ -136,9 +139,25 @@ def make_reference(args: argparse.Namespace, preset: Preset, out: Path) -> Path:
         encoder = str(out / "random_encoder")
         save_random_encoder(encoder, seed=args.seed)
     run_logged(
-        [str(NIL), "generate", "--task", preset.task, "--known-answer", preset.motion, "--frames", str(preset.frames),
-         "--encoder", encoder, "--device", args.device, "--sim_device", args.device, "--out", str(bundle),
-         *preset.env_overrides],
+        [
+            str(NIL),
+            "generate",
+            "--task",
+            preset.task,
+            "--known-answer",
+            preset.motion,
+            "--frames",
+            str(preset.frames),
+            "--encoder",
+            encoder,
+            "--device",
+            args.device,
+            "--sim_device",
+            args.device,
+            "--out",
+            str(bundle),
+            *preset.env_overrides,
+        ],
         out / "logs" / "generate.log",
     )
     return bundle
@@ -155,11 +174,34 @@ def train(args: argparse.Namespace, preset: Preset, bundle: Path, variant: str, 
     weights = [f"env.rewards.{term}.weight={value!r}" for term, value in reward_weights(preset, variant).items()]
     resume = ["--resume"] if (log_root / preset.task).is_dir() else []
     seconds = run_logged(
-        [sys.executable, "scripts/train.py", "--task", preset.task, "--agent", args.agent, "--bundle", str(bundle),
-         "--num_envs", str(args.num_envs or preset.num_envs), "--device", args.device, "--seed", str(args.seed),
-         "--max_steps", str(args.max_steps or preset.max_steps), "--log_root", str(log_root), *resume,
-         *preset.env_overrides, *weights, "agent.learning_starts=50", "agent.save_interval=1000",
-         "agent.progress_bar=false", *preset.train_overrides, *args.overrides],
+        [
+            sys.executable,
+            "scripts/train.py",
+            "--task",
+            preset.task,
+            "--agent",
+            args.agent,
+            "--bundle",
+            str(bundle),
+            "--num_envs",
+            str(args.num_envs or preset.num_envs),
+            "--device",
+            args.device,
+            "--seed",
+            str(args.seed),
+            "--max_steps",
+            str(args.max_steps or preset.max_steps),
+            "--log_root",
+            str(log_root),
+            *resume,
+            *preset.env_overrides,
+            *weights,
+            "agent.learning_starts=50",
+            "agent.save_interval=1000",
+            "agent.progress_bar=false",
+            *preset.train_overrides,
+            *args.overrides,
+        ],
         out / "logs" / f"train_{variant}.log",
     )
     (run_dir,) = (log_root / preset.task).iterdir()
@@ -174,9 +216,25 @@ def evaluate(args: argparse.Namespace, preset: Preset, bundle: Path, name: str, 
     if not (eval_dir / "report.json").is_file():
         speed = [] if preset.target_speed is None else ["--target_speed", str(preset.target_speed)]
         run_logged(
-            [str(NIL), "eval", "--task", preset.task, "--bundle", str(bundle), *policy, "--num_envs",
-             str(preset.eval_envs), "--device", args.device, "--seed", str(args.seed), *speed, "--out", str(eval_dir),
-             *preset.env_overrides],
+            [
+                str(NIL),
+                "eval",
+                "--task",
+                preset.task,
+                "--bundle",
+                str(bundle),
+                *policy,
+                "--num_envs",
+                str(preset.eval_envs),
+                "--device",
+                args.device,
+                "--seed",
+                str(args.seed),
+                *speed,
+                "--out",
+                str(eval_dir),
+                *preset.env_overrides,
+            ],
             out / "logs" / f"eval_{name}.log",
         )
     return json.loads((eval_dir / "report.json").read_text())
@@ -259,7 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="cpu-gantry")
     parser.add_argument("--agent", choices=("sac", "bro"), default="sac")
-    parser.add_argument("--ablations", nargs="+", default=["full"], help=f"reward variants, or all: {list(REWARD_VARIANTS)}")
+    parser.add_argument(
+        "--ablations", nargs="+", default=["full"], help=f"reward variants, or all: {list(REWARD_VARIANTS)}"
+    )
     parser.add_argument("--num_envs", type=int, help="training envs (default: the preset's)")
     parser.add_argument("--max_steps", type=int, help="env steps per training run (default: the preset's)")
     parser.add_argument("--device", default="cpu")
@@ -284,15 +344,22 @@ def main(argv: list[str] | None = None) -> int:
     for variant in variants:
         checkpoint, seconds = train(args, preset, bundle, variant, out)
         report = evaluate(args, preset, bundle, variant, ["--checkpoint", str(checkpoint)], out)
-        policies[variant] = {"reward": reward_label(preset, variant), "scores": scores(report), "train_s": seconds,
-                             "checkpoint": str(checkpoint.relative_to(out))}
+        policies[variant] = {
+            "reward": reward_label(preset, variant),
+            "scores": scores(report),
+            "train_s": seconds,
+            "checkpoint": str(checkpoint.relative_to(out)),
+        }
 
     trained = policies[variants[0]]["scores"]["joint_rmse"]
     baseline = {name: policies[name]["scores"]["joint_rmse"] for name in BASELINES}
     passed = all(trained <= LEARNING_MARGIN * value for value in baseline.values())
-    settings = {**asdict(preset), "num_envs": args.num_envs or preset.num_envs,
-                "max_steps": args.max_steps or preset.max_steps,
-                "train_overrides": [*preset.train_overrides, *args.overrides]}
+    settings = {
+        **asdict(preset),
+        "num_envs": args.num_envs or preset.num_envs,
+        "max_steps": args.max_steps or preset.max_steps,
+        "train_overrides": [*preset.train_overrides, *args.overrides],
+    }
     report = {
         "preset": args.preset,
         "description": " ".join(__doc__.split("Presets. ")[1].split()),

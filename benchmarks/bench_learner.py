@@ -48,7 +48,8 @@ def main() -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}")
     print("| learner | networks | batch | updates/s |\n|---|---|---:|---:|")
     for name, algo_class, cfg in (("SAC", SAC, SacCfg()), ("BRO", BRO, BroCfg())):
-        nets = f"actor {cfg.actor_hidden_dim}x{cfg.actor_depth}, critics {cfg.num_critics}x {cfg.critic_hidden_dim}x{cfg.critic_depth}"
+        critics = f"{cfg.num_critics}x {cfg.critic_hidden_dim}x{cfg.critic_depth}"
+        nets = f"actor {cfg.actor_hidden_dim}x{cfg.actor_depth}, critics {critics}"
         for batch_size in args.batch:
             rate = updates_per_second(algo_class, cfg, batch_size, args.device, args.seconds)
             print(f"| {name} | {nets} | {batch_size} | {rate:.1f} |")

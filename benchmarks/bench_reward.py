@@ -13,10 +13,11 @@ Same env, follow camera on, in every case; only the reward changes:
 * ``iou``:  P and the mask IoU (``no_video``): renders the camera at each new reference frame, no encoder;
 * ``full``: every term: also embeds the new clips with the video encoder, one call per step.
 
-The reference is a synthetic bundle made for the env (random masks; timing does not depend on their content) and the encoder a tiny random TimeSformer (``--encoder_size`` px, 2 layers, width 64): this
-measures the env's side of the reward, not TimeSformer-base. Each case runs in a fresh process (Isaac Lab
-keeps one simulation per process), with random actions after a warm-up, the envs spread over the episode
-as in training (each env reaches a new reference frame about every other step, at its own time).
+The reference is a synthetic bundle made for the env (random masks; timing does not depend on their content)
+and the encoder a tiny random TimeSformer (``--encoder_size`` px, 2 layers, width 64): this measures the env's
+side of the reward, not TimeSformer-base. Each case runs in a fresh process (Isaac Lab keeps one simulation per
+process), with random actions after a warm-up, the envs spread over the episode as in training (each env reaches
+a new reference frame about every other step, at its own time).
 """
 
 from __future__ import annotations
@@ -51,8 +52,13 @@ def make_reference(task: str, folder: Path, encoder_size: int) -> Path:
     from isaaclab_nil.reference.encoder import VideoEncoder
 
     config = TimesformerConfig(
-        image_size=encoder_size, patch_size=16, num_frames=8, hidden_size=64, num_hidden_layers=2,
-        num_attention_heads=2, intermediate_size=128,
+        image_size=encoder_size,
+        patch_size=16,
+        num_frames=8,
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
     )
     TimesformerModel(config).save_pretrained(folder / "encoder")
     encoder = VideoEncoder.from_pretrained(str(folder / "encoder"))
@@ -60,8 +66,14 @@ def make_reference(task: str, folder: Path, encoder_size: int) -> Path:
     cfg = make_env_cfg(task)
     reference, camera = cfg.commands.reference, follow_camera_spec(cfg)
     source = BundleSource(
-        robot=reference.embodiment, task=task, prompt=reference.prompt, camera=camera, fps=reference.fps, seed=0,
-        source={"kind": "synthetic (benchmark)"}, segmenter={"kind": "synthetic (benchmark)"},
+        robot=reference.embodiment,
+        task=task,
+        prompt=reference.prompt,
+        camera=camera,
+        fps=reference.fps,
+        seed=0,
+        source={"kind": "synthetic (benchmark)"},
+        segmenter={"kind": "synthetic (benchmark)"},
     )
     count, (height, width) = reference.num_frames, camera.resolution
     masks = torch.rand(count, height, width) < 0.1
@@ -128,8 +140,18 @@ def main() -> None:
         for num_envs in args.num_envs:
             for name, overrides in CASES.items():
                 case = {"num_envs": num_envs, "overrides": overrides + (reference if name != "off" else [])}
-                cmd = [sys.executable, __file__, "--task", args.task, "--device", args.device,
-                       "--steps", str(args.steps), "--case", json.dumps(case)]
+                cmd = [
+                    sys.executable,
+                    __file__,
+                    "--task",
+                    args.task,
+                    "--device",
+                    args.device,
+                    "--steps",
+                    str(args.steps),
+                    "--case",
+                    json.dumps(case),
+                ]
                 child = subprocess.run(cmd, capture_output=True, text=True)
                 if child.returncode:
                     sys.exit(f"case {name} with {num_envs} envs failed:\n{child.stderr[-3000:]}")
@@ -137,8 +159,10 @@ def main() -> None:
                 result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
                 rows.append((num_envs, name, result))
 
-    print(f"\n{args.task} on {args.device}, camera on, {args.steps} steps per case, random actions, "
-          f"tiny encoder at {args.encoder_size} px")
+    print(
+        f"\n{args.task} on {args.device}, camera on, {args.steps} steps per case, random actions, "
+        f"tiny encoder at {args.encoder_size} px"
+    )
     print("| envs | reward | env-steps/s | vs off | encoder calls | clips encoded |")
     print("|---:|---|---:|---:|---:|---:|")
     for num_envs, name, result in rows:

@@ -44,8 +44,10 @@ def main(argv: list[str] | None = None) -> Path:
     if args.bundle is not None:
         env_cfg.commands.reference.bundle = str(args.bundle)
     if env_cfg.commands.reference.bundle is None:
-        print("[train] no reference bundle (--bundle): the video and mask rewards are off, only the regularization "
-              "terms reward the policy. Make one with `nil generate --task ...`.")
+        print(
+            "[train] no reference bundle (--bundle): the video and mask rewards are off, only the regularization "
+            "terms reward the policy. Make one with `nil generate --task ...`."
+        )
     run_dir = (args.run_dir or latest_run_dir(args.log_root, args.task)) if args.resume else None
     run_dir = run_dir or new_run_dir(args.log_root, args.task, args.agent)
 

@@ -39,10 +39,16 @@ def test_each_variant_trains_with_the_weights_it_reports(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "run_logged", lambda command, log: commands.append(command) or 0.0)
     args = argparse.Namespace(agent="sac", num_envs=None, device="cpu", seed=0, max_steps=None, overrides=[])
     preset = bench.PRESETS["cpu-gantry"]
-    for variant, weights in {"full": "a=1, b=1, g=0.1", "no_reg": "a=1, b=1, g=0", "reg_only": "a=0, b=0, g=0.1"}.items():
+    for variant, weights in {
+        "full": "a=1, b=1, g=0.1",
+        "no_reg": "a=1, b=1, g=0",
+        "reg_only": "a=0, b=0, g=0.1",
+    }.items():
         (tmp_path / "runs" / variant / preset.task / "run").mkdir(parents=True)
         bench.train(args, preset, tmp_path / "reference", variant, tmp_path)
-        trained = {arg.split(".")[2]: float(arg.split("=")[1]) for arg in commands[-1] if arg.startswith("env.rewards.")}
+        trained = {
+            arg.split(".")[2]: float(arg.split("=")[1]) for arg in commands[-1] if arg.startswith("env.rewards.")
+        }
         assert bench.reward_label(preset, variant) == f"{variant} ({weights})"
         alpha, beta, gamma = (float(part.split("=")[1]) for part in weights.split(", "))
         assert trained["video_similarity"] == alpha and trained["mask_iou"] == beta

@@ -25,7 +25,10 @@ def test_isaaclab_lists_the_task():
     """Isaac Lab's own ``list_envs`` finds the task through the isaaclab.tasks entry point."""
     out = subprocess.run(
         [sys.executable, "-m", "isaaclab", "list_envs", "--keyword", "NIL-"],
-        capture_output=True, text=True, timeout=300, check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     ).stdout
     assert re.search(r"\| NIL-H1-Walk\s+\|", out), out
     assert "isaaclab_nil.envs.factory:create_env" in out
@@ -66,7 +69,9 @@ def test_hundreds_of_steps_without_nan(h1_env):
     h1_env.reset()
     generator = torch.Generator().manual_seed(0)
     for _ in range(300):
-        action = 0.5 * (2 * torch.rand(h1_env.num_envs, h1_env.action_manager.total_action_dim, generator=generator) - 1)
+        action = 0.5 * (
+            2 * torch.rand(h1_env.num_envs, h1_env.action_manager.total_action_dim, generator=generator) - 1
+        )
         obs, reward, terminated, truncated, _ = h1_env.step(action)
         assert torch.isfinite(obs["policy"]).all()
         assert torch.isfinite(reward).all()

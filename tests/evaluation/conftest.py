@@ -25,8 +25,17 @@ def known_answer_bundle(tmp_path_factory, tiny_encoder_dir):
     """`nil generate --known-answer walk` at the default speed, two seconds long."""
     out = tmp_path_factory.mktemp("known_answer") / "walk"
     result = run_nil(
-        "generate", "--task", TASK, "--known-answer", "walk", "--frames", str(BUNDLE_FRAMES),
-        "--encoder", str(tiny_encoder_dir), "--out", str(out),
+        "generate",
+        "--task",
+        TASK,
+        "--known-answer",
+        "walk",
+        "--frames",
+        str(BUNDLE_FRAMES),
+        "--encoder",
+        str(tiny_encoder_dir),
+        "--out",
+        str(out),
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return out

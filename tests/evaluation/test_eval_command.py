@@ -24,8 +24,19 @@ STEPS = 110
 
 def test_zero_policy_runs_end_to_end_and_writes_the_report_and_video(known_answer_bundle, tmp_path):
     out = tmp_path / "eval"
-    result = run_nil("eval", "--task", TASK, "--bundle", str(known_answer_bundle), "--policy", "zero",
-                     "--steps", str(STEPS), "--out", str(out))
+    result = run_nil(
+        "eval",
+        "--task",
+        TASK,
+        "--bundle",
+        str(known_answer_bundle),
+        "--policy",
+        "zero",
+        "--steps",
+        str(STEPS),
+        "--out",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((out / REPORT_FILE).read_text())
     assert report["policy"] == "zero" and report["steps"] == STEPS and report["num_envs"] == 1

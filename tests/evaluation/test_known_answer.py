@@ -89,10 +89,21 @@ def test_in_place_motions_stay_inside_the_joint_limits(nominal_h1_env, motion):
 
 
 def test_the_tuck_moves_both_legs_together_and_nothing_else():
-    names = ["left_hip_pitch", "left_knee", "left_ankle", "right_hip_pitch", "right_knee", "right_ankle", "torso",
-             "left_shoulder_pitch", "right_shoulder_pitch"]
+    names = [
+        "left_hip_pitch",
+        "left_knee",
+        "left_ankle",
+        "right_hip_pitch",
+        "right_knee",
+        "right_ankle",
+        "torso",
+        "left_shoulder_pitch",
+        "right_shoulder_pitch",
+    ]
     tuck = LegTuck()
-    offsets = tuck.joint_offsets(np.array([0.0, 2.0, 3.0, 4.0, 5.0]), names)  # start, standing, tucked, standing, tucked
+    offsets = tuck.joint_offsets(
+        np.array([0.0, 2.0, 3.0, 4.0, 5.0]), names
+    )  # start, standing, tucked, standing, tucked
     np.testing.assert_allclose(offsets[:, :3], offsets[:, 3:6])
     np.testing.assert_allclose(offsets[:, 6:], 0.0)
     np.testing.assert_allclose(offsets[[0, 1, 3]], 0.0, atol=1e-12)
@@ -104,8 +115,19 @@ def test_env_overrides_reach_the_known_answer_bundle(tmp_path, tiny_encoder_dir)
     """The benchmark's CPU setting: the H1 on a gantry (fixed base), filmed at 64 px."""
     out = tmp_path / "march"
     result = run_nil(
-        "generate", "--task", TASK, "--known-answer", "march", "--frames", "12", "--encoder", str(tiny_encoder_dir),
-        "--out", str(out), "env.scene.robot.spawn.fix_base=true", "env.scene.follow_camera.width=64",
+        "generate",
+        "--task",
+        TASK,
+        "--known-answer",
+        "march",
+        "--frames",
+        "12",
+        "--encoder",
+        str(tiny_encoder_dir),
+        "--out",
+        str(out),
+        "env.scene.robot.spawn.fix_base=true",
+        "env.scene.follow_camera.width=64",
         "env.scene.follow_camera.height=64",
     )
     assert result.returncode == 0, result.stderr[-3000:]

@@ -20,6 +20,7 @@ class PendulumEnv:
     max_torque = 2.0
     dt = 0.05
     g = 10.0
+
     def __init__(
         self,
         num_envs: int,

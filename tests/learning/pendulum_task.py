@@ -13,12 +13,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import isaacsim.asset.importer.mjcf  # noqa: F401  (must be imported before any USD stage exists)
-import torch
-from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
-
 import isaaclab.envs.mdp as mdp
 import isaaclab.sim as sim_utils
+import isaacsim.asset.importer.mjcf  # noqa: F401  (must be imported before any USD stage exists)
+import torch
 from isaaclab.actuators import IdealPDActuatorCfg
 from isaaclab.assets import ArticulationCfg
 from isaaclab.envs import ManagerBasedRLEnv, ManagerBasedRLEnvCfg
@@ -30,6 +28,7 @@ from isaaclab.managers import TerminationTermCfg as DoneTerm
 from isaaclab.scene import InteractiveSceneCfg
 from isaaclab.sim import SimulationCfg
 from isaaclab.utils import configclass
+from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
 
 from isaaclab_nil.robots.assets import mjcf_effort_limits
 

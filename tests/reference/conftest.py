@@ -27,19 +27,33 @@ def save_tiny_segmenter(folder, size: int = 64) -> None:
     """A few-layer SAM 2 at 64 px. The memory attention hard-codes 64-channel memories and needs the
     FPN width above that, hence 128."""
     from transformers import (
-        Sam2HieraDetConfig, Sam2ImageProcessor, Sam2VideoConfig, Sam2VideoMaskDecoderConfig, Sam2VideoModel,
-        Sam2VideoProcessor, Sam2VideoPromptEncoderConfig, Sam2VideoVideoProcessor, Sam2VisionConfig,
+        Sam2HieraDetConfig,
+        Sam2ImageProcessor,
+        Sam2VideoConfig,
+        Sam2VideoMaskDecoderConfig,
+        Sam2VideoModel,
+        Sam2VideoProcessor,
+        Sam2VideoPromptEncoderConfig,
+        Sam2VideoVideoProcessor,
+        Sam2VisionConfig,
     )
 
     torch.manual_seed(0)
     backbone = Sam2HieraDetConfig(
-        hidden_size=12, image_size=size, blocks_per_stage=[1, 1, 2, 1], embed_dim_per_stage=[12, 24, 48, 96],
-        num_attention_heads_per_stage=[1, 1, 1, 1], window_size_per_stage=[8, 4, 4, 2], global_attention_blocks=[3],
+        hidden_size=12,
+        image_size=size,
+        blocks_per_stage=[1, 1, 2, 1],
+        embed_dim_per_stage=[12, 24, 48, 96],
+        num_attention_heads_per_stage=[1, 1, 1, 1],
+        window_size_per_stage=[8, 4, 4, 2],
+        global_attention_blocks=[3],
         window_positional_embedding_background_size=[2, 2],
     )
     vision = Sam2VisionConfig(
-        backbone_config=backbone, backbone_channel_list=[96, 48, 24, 12],
-        backbone_feature_sizes=[[size // 4] * 2, [size // 8] * 2, [size // 16] * 2], fpn_hidden_size=128,
+        backbone_config=backbone,
+        backbone_channel_list=[96, 48, 24, 12],
+        backbone_feature_sizes=[[size // 4] * 2, [size // 8] * 2, [size // 16] * 2],
+        fpn_hidden_size=128,
     )
     config = Sam2VideoConfig(
         vision_config=vision,
@@ -47,10 +61,17 @@ def save_tiny_segmenter(folder, size: int = 64) -> None:
         mask_decoder_config=Sam2VideoMaskDecoderConfig(
             hidden_size=128, mlp_dim=64, num_attention_heads=4, iou_head_hidden_dim=32
         ),
-        image_size=size, num_maskmem=3, memory_attention_hidden_size=128, memory_attention_num_layers=1,
-        memory_attention_feed_forward_hidden_size=32, memory_attention_rope_feat_sizes=[size // 16] * 2,
-        memory_encoder_hidden_size=128, memory_encoder_output_channels=64, mask_downsampler_embed_dim=128,
-        memory_fuser_embed_dim=128, memory_fuser_intermediate_dim=128,
+        image_size=size,
+        num_maskmem=3,
+        memory_attention_hidden_size=128,
+        memory_attention_num_layers=1,
+        memory_attention_feed_forward_hidden_size=32,
+        memory_attention_rope_feat_sizes=[size // 16] * 2,
+        memory_encoder_hidden_size=128,
+        memory_encoder_output_channels=64,
+        mask_downsampler_embed_dim=128,
+        memory_fuser_embed_dim=128,
+        memory_fuser_intermediate_dim=128,
     )
     Sam2VideoModel(config).save_pretrained(folder)
     Sam2VideoProcessor(
@@ -64,7 +85,10 @@ def save_tiny_segmenter(folder, size: int = 64) -> None:
 def save_tiny_ltx(folder) -> None:
     """LTX-Video with a 1-layer transformer, an 8-channel VAE and a 1-layer T5 whose tokenizer is built in code."""
     from diffusers import (
-        AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler, LTXImageToVideoPipeline, LTXVideoTransformer3DModel,
+        AutoencoderKLLTXVideo,
+        FlowMatchEulerDiscreteScheduler,
+        LTXImageToVideoPipeline,
+        LTXVideoTransformer3DModel,
     )
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import T5Config, T5EncoderModel, T5TokenizerFast
@@ -83,19 +107,40 @@ def save_tiny_ltx(folder) -> None:
     text_config = T5Config(vocab_size=len(vocab), d_model=32, d_kv=8, d_ff=64, num_layers=1, num_heads=4)
     text_encoder = T5EncoderModel(text_config)
     transformer = LTXVideoTransformer3DModel(
-        in_channels=8, out_channels=8, patch_size=1, patch_size_t=1, num_attention_heads=4, attention_head_dim=8,
-        cross_attention_dim=32, num_layers=1, caption_channels=32,
+        in_channels=8,
+        out_channels=8,
+        patch_size=1,
+        patch_size_t=1,
+        num_attention_heads=4,
+        attention_head_dim=8,
+        cross_attention_dim=32,
+        num_layers=1,
+        caption_channels=32,
     )
     vae = AutoencoderKLLTXVideo(
-        in_channels=3, out_channels=3, latent_channels=8, block_out_channels=(8, 8, 8, 8),
-        decoder_block_out_channels=(8, 8, 8, 8), layers_per_block=(1, 1, 1, 1, 1),
-        decoder_layers_per_block=(1, 1, 1, 1, 1), spatio_temporal_scaling=(True, True, False, False),
-        decoder_spatio_temporal_scaling=(True, True, False, False), decoder_inject_noise=(False,) * 5,
-        upsample_residual=(False,) * 4, upsample_factor=(1,) * 4, timestep_conditioning=False, patch_size=1,
-        patch_size_t=1, encoder_causal=True, decoder_causal=False,
+        in_channels=3,
+        out_channels=3,
+        latent_channels=8,
+        block_out_channels=(8, 8, 8, 8),
+        decoder_block_out_channels=(8, 8, 8, 8),
+        layers_per_block=(1, 1, 1, 1, 1),
+        decoder_layers_per_block=(1, 1, 1, 1, 1),
+        spatio_temporal_scaling=(True, True, False, False),
+        decoder_spatio_temporal_scaling=(True, True, False, False),
+        decoder_inject_noise=(False,) * 5,
+        upsample_residual=(False,) * 4,
+        upsample_factor=(1,) * 4,
+        timestep_conditioning=False,
+        patch_size=1,
+        patch_size_t=1,
+        encoder_causal=True,
+        decoder_causal=False,
     )
     LTXImageToVideoPipeline(
-        transformer=transformer, vae=vae, scheduler=FlowMatchEulerDiscreteScheduler(), text_encoder=text_encoder,
+        transformer=transformer,
+        vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(),
+        text_encoder=text_encoder,
         tokenizer=tokenizer,
     ).save_pretrained(folder)
 
@@ -128,7 +173,11 @@ def generator(model_dirs):
 @pytest.fixture(scope="session")
 def camera():
     return CameraSpec.from_focal_length(
-        pos=(0.0, -3.0, 1.0), rot_xyzw=(0.5, 0.5, 0.5, 0.5), height=HEIGHT, width=WIDTH, focal_length=24.0,
+        pos=(0.0, -3.0, 1.0),
+        rot_xyzw=(0.5, 0.5, 0.5, 0.5),
+        height=HEIGHT,
+        width=WIDTH,
+        focal_length=24.0,
         horizontal_aperture=20.955,
     )
 

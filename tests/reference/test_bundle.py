@@ -77,9 +77,7 @@ def test_a_variant_of_the_task_accepts_its_bundle(generated_bundle, spec):
 def test_an_encoder_of_another_revision_is_refused(tmp_path, generated_bundle, encoder):
     original = load_bundle(generated_bundle)
     meta = dataclasses.replace(original.meta, encoder=dataclasses.replace(encoder.info, revision="abc123"))
-    path = save_bundle(
-        tmp_path / "b", meta, original.frames, original.masks, original.embeddings, original.first_frame
-    )
+    path = save_bundle(tmp_path / "b", meta, original.frames, original.masks, original.embeddings, original.first_frame)
     newer = dataclasses.replace(encoder.info, revision="def456")
     with pytest.raises(BundleError, match="encoder.revision is 'abc123' in the bundle but 'def456' is expected"):
         load_bundle(path, BundleExpectation(encoder=newer))

@@ -14,14 +14,28 @@ from isaaclab_nil.reference.video_io import write_video
 def _nil(*args):
     nil = Path(sys.executable).parent / "nil"  # the console script installed beside this interpreter
     assert nil.is_file(), "the `nil` console script is not installed"
-    return subprocess.run([str(nil), "generate", "--task", "NIL-H1-Walk", *args], capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [str(nil), "generate", "--task", "NIL-H1-Walk", *args], capture_output=True, text=True, timeout=900
+    )
 
 
 def test_generate_with_a_tiny_generator_writes_a_valid_bundle(model_dirs, tmp_path):
     out = tmp_path / "bundle"
     result = _nil(
-        "--generator", "ltx", "--model", str(model_dirs["ltx"]), "--segmenter", str(model_dirs["segmenter"]),
-        "--encoder", str(model_dirs["encoder"]), "--frames", "9", "--steps", "2", "--out", str(out),
+        "--generator",
+        "ltx",
+        "--model",
+        str(model_dirs["ltx"]),
+        "--segmenter",
+        str(model_dirs["segmenter"]),
+        "--encoder",
+        str(model_dirs["encoder"]),
+        "--frames",
+        "9",
+        "--steps",
+        "2",
+        "--out",
+        str(out),
     )
     assert result.returncode == 0, result.stderr[-3000:]
     bundle = load_bundle(out, BundleExpectation(robot="Unitree H1 humanoid robot", task="NIL-H1-Walk"))
@@ -45,8 +59,14 @@ def test_a_corrupt_video_is_one_clear_error(model_dirs, tmp_path):
     write_video(corrupt, torch.zeros(4, 32, 32, 3, dtype=torch.uint8), fps=24)
     corrupt.write_bytes(corrupt.read_bytes()[:100])
     result = _nil(
-        "--video", str(corrupt), "--segmenter", str(model_dirs["segmenter"]), "--encoder", str(model_dirs["encoder"]),
-        "--out", str(tmp_path / "bundle"),
+        "--video",
+        str(corrupt),
+        "--segmenter",
+        str(model_dirs["segmenter"]),
+        "--encoder",
+        str(model_dirs["encoder"]),
+        "--out",
+        str(tmp_path / "bundle"),
     )
     assert result.returncode == 1
     assert "corrupt.mp4" in result.stderr and "Traceback" not in result.stderr

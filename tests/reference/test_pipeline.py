@@ -56,7 +56,13 @@ def test_imported_video_that_does_not_match_warns(tmp_path, scene, spec, segment
     # an IoU can never exceed 1, so this threshold forces the warning path with real SAM 2 output
     with pytest.warns(UserWarning, match="IoU"):
         build_reference_bundle(
-            rgb, mask, spec, VideoFileSource(tmp_path / "other.mp4"), segmenter, encoder, tmp_path / "b",
+            rgb,
+            mask,
+            spec,
+            VideoFileSource(tmp_path / "other.mp4"),
+            segmenter,
+            encoder,
+            tmp_path / "b",
             min_first_frame_iou=1.01,
         )
 

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from isaaclab_nil.reference.errors import ModelLoadError
 from isaaclab_nil.metrics import mask_iou
+from isaaclab_nil.reference.errors import ModelLoadError
 from isaaclab_nil.reference.segmentation import RobotSegmenter, first_frame_iou, mask_box
 
 

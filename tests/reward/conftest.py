@@ -7,7 +7,6 @@ into the encoder unresized. Isaac Lab keeps one simulation per process: the firs
 """
 
 import pytest
-import torch
 
 from .tiny_reference import NUM_ENVS, NUM_FRAMES, OVERRIDES, SEED, bundle_overrides, render_reference
 
@@ -28,8 +27,14 @@ def bundle_dir(tmp_path_factory, tiny_encoder_dir):
         env.close()
     reference = cfg.commands.reference
     source = BundleSource(
-        robot=reference.embodiment, task="NIL-H1-Walk", prompt=reference.prompt, camera=follow_camera_spec(cfg),
-        fps=reference.fps, seed=SEED, source={"kind": "simulator rollout"}, segmenter={"kind": "simulator"},
+        robot=reference.embodiment,
+        task="NIL-H1-Walk",
+        prompt=reference.prompt,
+        camera=follow_camera_spec(cfg),
+        fps=reference.fps,
+        seed=SEED,
+        source={"kind": "simulator rollout"},
+        segmenter={"kind": "simulator"},
     )
     encoder = VideoEncoder.from_pretrained(str(tiny_encoder_dir))
     return write_bundle(tmp_path_factory.mktemp("bundle") / "h1_walk", source, frames, masks, encoder)

@@ -4,18 +4,17 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-
 from isaaclab.managers import RewardTermCfg as RewTerm
 
 from isaaclab_nil.alignment import frame_of_step, steps_in_frame
-from isaaclab_nil.envs.factory import apply_reference, make_env, make_env_cfg
+from isaaclab_nil.envs.factory import apply_reference, make_env_cfg
+from isaaclab_nil.envs.mdp.camera import robot_frames
 from isaaclab_nil.envs.mdp.commands import ReferenceCommand, follow_camera_spec
 from isaaclab_nil.envs.mdp.rewards import reference_video_similarity
-from isaaclab_nil.envs.mdp.camera import robot_frames
 from isaaclab_nil.envs.reward_presets import REGULARIZATION_TERMS
 from isaaclab_nil.metrics import mask_iou, video_similarity
-from isaaclab_nil.reference.encoder import build_clips, masked_frames
 from isaaclab_nil.reference.bundle import read_bundle_meta
+from isaaclab_nil.reference.encoder import build_clips, masked_frames
 from isaaclab_nil.reference.errors import BundleError
 
 from .tiny_reference import NUM_ENVS, NUM_FRAMES, SIZE, bundle_overrides, zero_action
@@ -200,14 +199,20 @@ def test_weights_live_on_the_reward_terms():
 
     cfg = make_env_cfg(
         "NIL-H1-Walk",
-        overrides=["env.rewards.video_similarity.weight=0.5", "env.rewards.mask_iou.weight=0",
-                   "env.rewards.joint_vel.weight=-0.1", "env.rewards.video_similarity.params.similarity=cosine"],
+        overrides=[
+            "env.rewards.video_similarity.weight=0.5",
+            "env.rewards.mask_iou.weight=0",
+            "env.rewards.joint_vel.weight=-0.1",
+            "env.rewards.video_similarity.params.similarity=cosine",
+        ],
     )
     assert cfg.rewards.video_similarity.weight == 0.5 and cfg.rewards.mask_iou.weight == 0
     assert cfg.rewards.joint_vel.weight == pytest.approx(-0.1)
     assert cfg.rewards.video_similarity.params["similarity"] == "cosine"
     iou_only = make_env_cfg("NIL-H1-Walk", overrides=ablation_overrides("iou_only"))
-    weights = {name: getattr(iou_only.rewards, name).weight for name in ("video_similarity", "mask_iou", *REGULARIZATION_TERMS)}
+    weights = {
+        name: getattr(iou_only.rewards, name).weight for name in ("video_similarity", "mask_iou", *REGULARIZATION_TERMS)
+    }
     assert weights == {**dict.fromkeys(weights, 0.0), "mask_iou": 1.0}
 
 
@@ -255,9 +260,13 @@ def test_a_bundle_made_for_another_env_is_refused_at_creation(bundle_dir, overri
 def test_the_bundle_decides_the_camera(bundle_dir):
     """The reference was filmed with the bundle's camera: an env made with another one takes the bundle's."""
     cfg = make_env_cfg(
-        "NIL-H1-Walk", overrides=bundle_overrides(bundle_dir, "env.scene.follow_camera.width=48",
-                                                  "env.scene.follow_camera.spawn.focal_length=18.0",
-                                                  "env.scene.follow_camera.offset.pos=[0.0,-5.0,2.0]"),
+        "NIL-H1-Walk",
+        overrides=bundle_overrides(
+            bundle_dir,
+            "env.scene.follow_camera.width=48",
+            "env.scene.follow_camera.spawn.focal_length=18.0",
+            "env.scene.follow_camera.offset.pos=[0.0,-5.0,2.0]",
+        ),
     )
     apply_reference(cfg)
     camera = cfg.scene.follow_camera

@@ -5,7 +5,6 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-
 from isaaclab_tasks.utils import resolve_task_config
 
 import isaaclab_nil  # noqa: F401  (registers the tasks)

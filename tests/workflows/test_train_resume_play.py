@@ -16,16 +16,29 @@ from isaaclab_nil.envs.deploy import OBSERVATION_MEANINGS
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = [
-    "--task", "NIL-H1-Walk", "--agent", "sac", "--num_envs", "2",
-    "agent.learning_starts=5", "agent.save_interval=10", "agent.progress_bar=false",
-    "agent.algorithm.batch_size=16", "agent.algorithm.actor_hidden_dim=32", "agent.algorithm.critic_hidden_dim=32",
+    "--task",
+    "NIL-H1-Walk",
+    "--agent",
+    "sac",
+    "--num_envs",
+    "2",
+    "agent.learning_starts=5",
+    "agent.save_interval=10",
+    "agent.progress_bar=false",
+    "agent.algorithm.batch_size=16",
+    "agent.algorithm.actor_hidden_dim=32",
+    "agent.algorithm.critic_hidden_dim=32",
 ]
 
 
 def _script(name, *args, **kwargs):
     return subprocess.Popen(
         [sys.executable, str(REPO / "scripts" / name), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True, **kwargs,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        **kwargs,
     )
 
 
@@ -58,7 +71,11 @@ def test_killed_run_resumes_then_play_exports(tmp_path):
     assert deploy["joint_names"][10] == "torso" and len(deploy["joint_names"]) == 19
     assert deploy["control_dt"] == 0.02 and deploy["action_type"] == "joint_position"
     assert deploy["phase_frequencies"] == [1, 2, 4, 8, 16]
-    assert deploy["observations"][-1] == {"name": "reference_phase", "dim": 11, "meaning": OBSERVATION_MEANINGS["reference_phase"]}
+    assert deploy["observations"][-1] == {
+        "name": "reference_phase",
+        "dim": 11,
+        "meaning": OBSERVATION_MEANINGS["reference_phase"],
+    }
     obs_dim = sum(term["dim"] for term in deploy["observations"])
     session = onnxruntime.InferenceSession(str(run_dir / "exported" / "policy.onnx"))
     (actions,) = session.run(["actions"], {"obs": torch.zeros(3, obs_dim).numpy()})

@@ -5,7 +5,6 @@ whose pipelines are built around rsl-rl.
 """
 
 from isaaclab.utils import configclass
-
 from isaaclab_rl.rsl_rl import RslRlMLPModelCfg, RslRlOnPolicyRunnerCfg, RslRlPpoAlgorithmCfg
 
 

@@ -31,7 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="forward speed [m/s] that earns the full speed reward "
         f"(default: the ground truth's top speed, else {DEFAULT_TARGET_SPEED})",
     )
-    parser.add_argument("--ground_truth", type=Path, help="known motion (default: the bundle's ground_truth.npz, if any)")
+    parser.add_argument(
+        "--ground_truth", type=Path, help="known motion (default: the bundle's ground_truth.npz, if any)"
+    )
     parser.add_argument("--out", type=Path, help="output folder (default: <run>/eval, or outputs/eval/<task>/<policy>)")
     parser.add_argument("overrides", nargs="*", help="env overrides as in training, env.<field>=<value>")
 

@@ -52,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "overrides",
         nargs="*",
-        help="env overrides, env.<field>=<value>, e.g. env.scene.follow_camera.width=96 (the bundle records the camera)",
+        help="env overrides, env.<field>=<value>, e.g. env.scene.follow_camera.width=96 (the bundle records the "
+        "camera)",
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import torch
-
 from isaaclab.envs.mdp import JointEffortAction
 
 from ..robots.mjcf import mjcf_joint_names

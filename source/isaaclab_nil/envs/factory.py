@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import gymnasium as gym
-
 from isaaclab.envs import ManagerBasedRLEnv
 from isaaclab_tasks.utils import parse_env_cfg
 

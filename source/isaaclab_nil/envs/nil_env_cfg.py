@@ -13,11 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import MISSING
 
-import isaacsim.asset.importer.mjcf  # noqa: F401  (must be imported before any USD stage exists)
-from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
-from isaaclab_newton.renderers import NewtonWarpRendererCfg
-
 import isaaclab.sim as sim_utils
+import isaacsim.asset.importer.mjcf  # noqa: F401  (must be imported before any USD stage exists)
 from isaaclab.assets import ArticulationCfg, AssetBaseCfg
 from isaaclab.envs import ManagerBasedRLEnvCfg
 from isaaclab.managers import EventTermCfg as EventTerm
@@ -30,6 +27,8 @@ from isaaclab.scene import InteractiveSceneCfg
 from isaaclab.sensors import CameraCfg, ContactSensorCfg
 from isaaclab.sim import SimulationCfg
 from isaaclab.utils import configclass
+from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
+from isaaclab_newton.renderers import NewtonWarpRendererCfg
 
 from ..robots.mjcf import RobotSpec, joint_effort_limits, robot_cfg
 from . import mdp
@@ -55,7 +54,9 @@ class NILSceneCfg(InteractiveSceneCfg):
         prim_path="{ENV_REGEX_NS}/FollowCamera",
         # The pose relative to the robot's base (see mdp.camera): by default 3 m to its right, 1 m above the
         # ground, looking along +Y: a side view of a robot walking along +X.
-        offset=CameraCfg.OffsetCfg(pos=(0.0, -3.0, 1.0), rot=(0.0, 0.0, math.sqrt(0.5), math.sqrt(0.5)), convention="world"),
+        offset=CameraCfg.OffsetCfg(
+            pos=(0.0, -3.0, 1.0), rot=(0.0, 0.0, math.sqrt(0.5), math.sqrt(0.5)), convention="world"
+        ),
         data_types=["rgb", "semantic_segmentation"],
         # focal length 24 mm over a 20.955 mm horizontal aperture: about 47 degrees field of view, square pixels
         spawn=sim_utils.PinholeCameraCfg(focal_length=24.0, horizontal_aperture=20.955, clipping_range=(0.05, 50.0)),

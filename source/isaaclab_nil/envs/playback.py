@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-
 from isaaclab.envs import ManagerBasedRLEnv
 
 from ..alignment import frames_per_step
@@ -43,7 +42,9 @@ def standing_height(env: ManagerBasedRLEnv, seconds: float = SETTLE_S) -> float:
     return float(base[2]) + resting_feet - posed_feet
 
 
-def play_kinematic(env: ManagerBasedRLEnv, joint_pos: torch.Tensor, base_pos: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def play_kinematic(
+    env: ManagerBasedRLEnv, joint_pos: torch.Tensor, base_pos: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Put env 0's robot in each pose and render it: no physics step, only the kinematics are updated.
 
     Args:

@@ -24,8 +24,8 @@ from pathlib import Path
 from isaaclab.envs import ManagerBasedRLEnv
 
 from ..envs.factory import make_env, make_env_cfg
-from . import DEFAULT_TARGET_SPEED, EvaluationError
 from ..reference.ground_truth import GROUND_TRUTH_FILE, GroundTruth
+from . import DEFAULT_TARGET_SPEED, EvaluationError
 from .metrics import TILT_SIGMA
 from .report import (
     comparison_video,

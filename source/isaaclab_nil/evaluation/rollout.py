@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-
 from isaaclab.envs import ManagerBasedRLEnv
 from isaaclab.envs.mdp import JointPositionAction
 

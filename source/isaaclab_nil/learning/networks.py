@@ -95,9 +95,7 @@ def sample_tanh_gaussian(mean: torch.Tensor, std: torch.Tensor) -> tuple[torch.T
     return torch.tanh(u), log_prob.sum(-1)
 
 
-def gaussian_kl(
-    mean_p: torch.Tensor, std_p: torch.Tensor, mean_q: torch.Tensor, std_q: torch.Tensor
-) -> torch.Tensor:
+def gaussian_kl(mean_p: torch.Tensor, std_p: torch.Tensor, mean_q: torch.Tensor, std_q: torch.Tensor) -> torch.Tensor:
     """KL(N(mean_p, std_p) || N(mean_q, std_q)) of diagonal Gaussians, summed over the last dim."""
     kl = torch.log(std_q / std_p) + (std_p**2 + (mean_p - mean_q) ** 2) / (2.0 * std_q**2) - 0.5
     return kl.sum(-1)

@@ -24,7 +24,7 @@ import json
 import os
 import zipfile
 from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -246,7 +246,7 @@ def save_bundle(
     write_video(out / VIDEO_FILE, frames, meta.fps)
 
     files = {name: {"sha256": sha256_file(out / name), "bytes": (out / name).stat().st_size} for name in DATA_FILES}
-    created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    created = datetime.now(UTC).isoformat(timespec="seconds")
     meta = replace(meta, files=files, created=created)
     temporary = out / (META_FILE + ".tmp")
     temporary.write_text(json.dumps(meta.to_dict(), indent=2))
@@ -351,9 +351,7 @@ def _check_file(path: Path, name: str, recorded: dict | None) -> None:
         raise BundleError(f"{file}: missing")
     size = file.stat().st_size
     if size != recorded["bytes"]:
-        raise BundleError(
-            f"{file}: {size} bytes but meta.json records {recorded['bytes']} (truncated or replaced)"
-        )
+        raise BundleError(f"{file}: {size} bytes but meta.json records {recorded['bytes']} (truncated or replaced)")
     digest = sha256_file(file)
     if digest != recorded["sha256"]:
         raise BundleError(

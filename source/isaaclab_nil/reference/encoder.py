@@ -188,7 +188,9 @@ def masked_frames(rgb: torch.Tensor, mask: torch.Tensor, background: Background 
     return torch.where(mask.unsqueeze(-1), rgb, fill)
 
 
-def save_random_encoder(folder, image_size: int = 32, hidden_size: int = 32, num_layers: int = 2, seed: int = 0) -> None:
+def save_random_encoder(
+    folder, image_size: int = 32, hidden_size: int = 32, num_layers: int = 2, seed: int = 0
+) -> None:
     """Save a small randomly initialised TimeSformer (8-frame clips, 8 px patches) to ``folder`` with
     ``save_pretrained``, to load like real weights with :meth:`VideoEncoder.from_pretrained`.
 
@@ -197,7 +199,12 @@ def save_random_encoder(folder, image_size: int = 32, hidden_size: int = 32, num
     """
     torch.manual_seed(seed)
     config = transformers.TimesformerConfig(
-        image_size=image_size, patch_size=8, num_frames=CLIP_LENGTH, hidden_size=hidden_size,
-        num_hidden_layers=num_layers, num_attention_heads=2, intermediate_size=2 * hidden_size,
+        image_size=image_size,
+        patch_size=8,
+        num_frames=CLIP_LENGTH,
+        hidden_size=hidden_size,
+        num_hidden_layers=num_layers,
+        num_attention_heads=2,
+        intermediate_size=2 * hidden_size,
     )
     transformers.TimesformerModel(config).save_pretrained(folder)

@@ -10,9 +10,9 @@ aspect. Frame 0 is then replaced by the exact first frame that was given: the pa
 generated video as the rendered frame (sec. 3.2), and SAM 2 is prompted on frame 0 with the simulator's
 mask, which only fits that exact image.
 
-Backends, by name in ``backends.GENERATOR_BACKENDS`` (add more with :func:`.backends.register_backend`): ``ltx`` (LTX-Video,
-the default), ``wan`` (Wan 2.1 I2V), ``cogvideox`` (CogVideoX I2V) and ``svd`` (Stable Video Diffusion, no
-text prompt). Frame counts, size multiples and frame rates are in each :class:`Backend` below and in
+Backends, by name in ``backends.GENERATOR_BACKENDS`` (add more with :func:`.backends.register_backend`):
+``ltx`` (LTX-Video, the default), ``wan`` (Wan 2.1 I2V), ``cogvideox`` (CogVideoX I2V) and ``svd`` (Stable
+Video Diffusion, no text prompt). Frame counts, size multiples and frame rates are in each :class:`Backend` below and in
 docs/reference_pipeline.md.
 
 Models with a fixed frame rate return that rate whatever ``fps`` was asked for.
@@ -29,7 +29,7 @@ import diffusers
 import torch
 from PIL import Image
 
-from .backends import GENERATOR_BACKENDS, Backend
+from .backends import GENERATOR_BACKENDS
 from .bundle import sha256_file
 from .hub import hub_revision, load_pretrained
 from .video_io import letterbox, read_video, resize_frames

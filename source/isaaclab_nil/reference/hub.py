@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import huggingface_hub
 
 from .errors import model_load_error
 
-T = TypeVar("T")
 
-
-def load_pretrained(load: Callable[..., T], what: str, name_or_path: str, **kwargs) -> T:
+def load_pretrained[T](load: Callable[..., T], what: str, name_or_path: str, **kwargs) -> T:
     """Call ``load(name_or_path, **kwargs)`` (any ``from_pretrained``); a missing model raises ``ModelLoadError``.
 
     transformers and diffusers both raise ``OSError`` when an id is not in the local cache (offline), a

@@ -24,10 +24,10 @@ DEFAULT_DURATION_S = 8.0
 def swing_offsets(phi: np.ndarray, hip_amplitude: float, knee_lift: float, arm_swing: float) -> dict[str, np.ndarray]:
     """One side's offsets [rad] of a stepping leg at its phase ``phi``:
 
-        hip pitch  -A sin(phi)                         the leg swings forward while cos(phi) > 0
-        knee       knee_lift * max(cos(phi), 0)        the knee bends during the swing only
-        ankle      -(hip + knee offsets)               the sole stays parallel to the ground
-        shoulder   arm_swing * sin(phi)                each arm swings against the leg on its side
+    hip pitch  -A sin(phi)                         the leg swings forward while cos(phi) > 0
+    knee       knee_lift * max(cos(phi), 0)        the knee bends during the swing only
+    ankle      -(hip + knee offsets)               the sole stays parallel to the ground
+    shoulder   arm_swing * sin(phi)                each arm swings against the leg on its side
     """
     hip = -hip_amplitude * np.sin(phi)
     knee = knee_lift * np.maximum(np.cos(phi), 0.0)

@@ -15,7 +15,6 @@ from .backends import DEFAULT_SEGMENTER
 from .hub import hub_revision, load_pretrained
 
 
-
 class RobotSegmenter:
     """SAM 2 video segmentation of one object (the robot)."""
 

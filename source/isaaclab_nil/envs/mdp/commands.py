@@ -29,7 +29,6 @@ from dataclasses import MISSING
 from typing import Literal
 
 import torch
-
 from isaaclab.managers import CommandTerm, CommandTermCfg
 from isaaclab.utils import configclass
 

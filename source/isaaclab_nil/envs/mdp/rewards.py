@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import torch
-
 from isaaclab.managers import ManagerTermBase, RewardTermCfg, SceneEntityCfg
 
 from ...metrics import Similarity, video_similarity

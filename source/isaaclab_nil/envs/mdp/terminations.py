@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import torch
-
 from isaaclab.managers import SceneEntityCfg
 
 from .commands import ReferenceCommand
@@ -20,7 +19,10 @@ def reference_finished(env: ManagerBasedRLEnv, command_name: str = "reference") 
     return command.finished
 
 
-def nonfinite_state(env: ManagerBasedRLEnv, asset_cfg: SceneEntityCfg = SceneEntityCfg("robot")) -> torch.Tensor:
+ROBOT = SceneEntityCfg("robot")
+
+
+def nonfinite_state(env: ManagerBasedRLEnv, asset_cfg: SceneEntityCfg = ROBOT) -> torch.Tensor:
     """Terminate envs whose robot state holds a NaN or Inf, so that one diverged env is reset
     instead of poisoning the batch (the count is logged by the termination manager)."""
     data = env.scene[asset_cfg.name].data
