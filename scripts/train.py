@@ -17,11 +17,13 @@ At the end the policy is exported to exported/policy.onnx + exported/deploy.yaml
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
-def main(argv: list[str] | None = None) -> Path:
-    from isaaclab_nil.workflows import add_common_args, export_for_deploy, latest_run_dir, new_run_dir
+def main(argv: list[str] | None = None) -> int:
+    from isaaclab_nil.cli import report_errors
+    from isaaclab_nil.workflows import add_common_args
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(parser)
@@ -30,28 +32,31 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--resume", action="store_true", help="continue a run from its last valid checkpoint")
     parser.add_argument("--run_dir", type=Path, help="run folder to resume (default: the latest of the task)")
     args = parser.parse_args(argv)
+    return report_errors("train", lambda: train(args), args.debug)
 
-    from isaaclab_tasks.utils import resolve_task_config
 
-    from isaaclab_nil.envs.factory import make_env
+def train(args: argparse.Namespace) -> Path:
+    from isaaclab_nil.envs.factory import make_env, resolve_cfgs
     from isaaclab_nil.learning import OffPolicyRunner
+    from isaaclab_nil.workflows import export_for_deploy, latest_run_dir, new_run_dir, write_run_record
 
-    env_cfg, agent_cfg = resolve_task_config(args.task, f"{args.agent}_cfg_entry_point", overrides=args.overrides)
-    env_cfg.sim.device = args.device
-    if args.num_envs is not None:
-        env_cfg.scene.num_envs = args.num_envs
+    env_cfg, agent_cfg = resolve_cfgs(
+        args.task, args.overrides, f"{args.agent}_cfg_entry_point", num_envs=args.num_envs, device=args.device
+    )
     env_cfg.seed = agent_cfg.seed = args.seed
     if args.bundle is not None:
         env_cfg.commands.reference.bundle = str(args.bundle)
-    if env_cfg.commands.reference.bundle is None:
+    bundle = env_cfg.commands.reference.bundle
+    if bundle is None:
         print(
-            "[train] no reference bundle (--bundle): the video and mask rewards are off, only the regularization "
+            "[train] no reference bundle (--bundle): the video and mask rewards are 0, only the regularization "
             "terms reward the policy. Make one with `nil generate --task ...`."
         )
     run_dir = (args.run_dir or latest_run_dir(args.log_root, args.task)) if args.resume else None
     run_dir = run_dir or new_run_dir(args.log_root, args.task, args.agent)
 
     env = make_env(args.task, cfg=env_cfg)
+    write_run_record(run_dir, args, bundle)
     runner = OffPolicyRunner(env, agent_cfg, run_dir, device=args.device)
     if args.checkpoint is not None:
         runner.load(args.checkpoint)
@@ -72,4 +77,4 @@ def main(argv: list[str] | None = None) -> Path:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,13 +1,18 @@
-"""Pieces shared by ``scripts/train.py`` and ``scripts/play.py``: arguments, run folders, checkpoints and the
-deploy export."""
+"""Pieces shared by ``scripts/train.py`` and ``scripts/play.py``: arguments, run folders and the record of a run,
+checkpoints and the deploy export."""
 
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import datetime
 from pathlib import Path
 
+from .cli import add_debug_argument
+
 LOG_ROOT = Path("logs") / "nil"
+RUN_RECORD = "run.json"
+"""What a run was trained with (task, agent, overrides, reference), in the run folder, for play and export."""
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +29,32 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
         help="Isaac Lab/Hydra config overrides: env.<field>=<value> (e.g. env.scene.num_envs=8) and, for training, "
         "agent.<field>=<value> (e.g. agent.learning_starts=100, agent.algorithm.batch_size=512)",
     )
+    add_debug_argument(parser)
+
+
+def write_run_record(run_dir: Path, args: argparse.Namespace, bundle: str | None) -> Path:
+    """Record in ``run_dir`` what the run trains with: task, agent, seed, overrides and the reference bundle
+    (its path and :func:`~isaaclab_nil.reference.bundle.bundle_digest`)."""
+    from .reference.bundle import bundle_digest
+
+    record = {
+        "task": args.task,
+        "agent": args.agent,
+        "seed": args.seed,
+        "overrides": list(args.overrides),
+        "bundle": bundle,
+        "bundle_digest": bundle_digest(bundle) if bundle else None,
+    }
+    run_dir.mkdir(parents=True, exist_ok=True)
+    path = run_dir / RUN_RECORD
+    path.write_text(json.dumps(record, indent=2))
+    return path
+
+
+def read_run_record(run_dir: Path) -> dict | None:
+    """The record :func:`write_run_record` left in ``run_dir``; None for a run made before records existed."""
+    path = run_dir / RUN_RECORD
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def new_run_dir(log_root: Path, task: str, agent: str) -> Path:
@@ -31,10 +62,12 @@ def new_run_dir(log_root: Path, task: str, agent: str) -> Path:
 
 
 def latest_run_dir(log_root: Path, task: str) -> Path:
-    """The most recent run folder of ``task``; SystemExit with a clear message when there is none."""
+    """The most recent run folder of ``task``; a ``UsageError`` when there is none."""
+    from .errors import UsageError
+
     runs = sorted(p for p in (log_root / task).glob("*") if p.is_dir())
     if not runs:
-        raise SystemExit(f"no runs of {task} under {log_root / task}: train one first, or pass --checkpoint")
+        raise UsageError(f"no runs of {task} under {log_root / task}: train one first, or pass --checkpoint")
     return runs[-1]
 
 

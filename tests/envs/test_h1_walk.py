@@ -131,3 +131,28 @@ def test_mask_is_the_robot_and_follows_it(h1_env):
         assert ground.float().mean() > 0.5  # the ground and sky are in view, just not in the mask
     moved = h1_env.scene["robot"].data.root_pos_w.torch[:, 0] - start
     assert (moved > 0.3).all(), moved
+
+
+def test_a_nan_in_one_env_resets_that_env_and_spares_the_others(h1_env):
+    """A diverged env (NaN in its state) ends its episode through ``nonfinite_state`` and restarts from a finite
+    state; the other env goes on with its episode. (MuJoCo-Warp may diverge again in the first steps after the
+    reset, each time caught the same way; the learner drops the non-finite transitions.)"""
+    h1_env.reset()
+    for _ in range(3):
+        h1_env.step(_zero_action(h1_env))
+    robot = h1_env.scene["robot"]
+    position = robot.data.joint_pos.torch[:1].clone()
+    position[0, 0] = float("nan")
+    robot.write_joint_position_to_sim_index(position=position, env_ids=[0])
+    obs, reward, terminated, _, extras = h1_env.step(_zero_action(h1_env))
+    assert terminated.tolist() == [True, False]
+    assert extras["log"]["Episode_Termination/nonfinite_state"] > 0  # logged as the cause
+    finite_steps = 0
+    for _ in range(40):
+        obs, reward, terminated, _, _ = h1_env.step(_zero_action(h1_env))
+        assert torch.isfinite(obs["policy"]).all()  # a diverged env is reset before its observation
+        assert torch.isfinite(reward[1]) and not terminated[1]  # the other env is untouched
+        assert bool(terminated[0]) == (not torch.isfinite(reward[0]))  # every divergence ends the episode
+        finite_steps = finite_steps + 1 if torch.isfinite(reward[0]) else 0
+    assert finite_steps >= 20, "the diverged env never recovered"
+    assert h1_env.episode_length_buf[1] == 44

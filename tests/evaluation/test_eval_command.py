@@ -116,7 +116,7 @@ def test_bad_inputs_are_one_clear_error(known_answer_bundle, tmp_path, capsys):
     assert main([*common, "--policy", "zero", "--steps", "0"]) == 1
     assert "--steps and --num_envs must be at least 1" in capsys.readouterr().err
     assert main([*common, "--policy", "zero", "agent.batch_size=64"]) == 2
-    assert "overrides must look like env.<field>=<value>" in capsys.readouterr().err
+    assert "must look like env.<field>=<value>" in capsys.readouterr().err
     without_truth = tmp_path / "without_truth"
     shutil.copytree(known_answer_bundle, without_truth, ignore=shutil.ignore_patterns(GROUND_TRUTH_FILE))
     assert main(["eval", "--task", TASK, "--bundle", str(without_truth), "--policy", "replay"]) == 1

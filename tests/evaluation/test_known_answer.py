@@ -70,7 +70,7 @@ def test_bad_settings_are_one_clear_error(tmp_path, capsys):
         main(["generate", "--task", TASK, "--speed", "0.5"])
     assert "--speed goes with --known-answer walk" in capsys.readouterr().err
     assert main(["generate", "--task", TASK, "--known-answer", "march", "agent.batch_size=64"]) == 2
-    assert "overrides must look like env.<field>=<value>" in capsys.readouterr().err
+    assert "must look like env.<field>=<value>" in capsys.readouterr().err
     bad = tmp_path / GROUND_TRUTH_FILE
     bad.write_bytes(b"not an npz")
     with pytest.raises(KnownAnswerError, match="not a readable ground-truth file"):

@@ -63,11 +63,17 @@ def test_killed_run_resumes_then_play_exports(tmp_path):
     assert last["global_step"] == saved + 10
     assert len(list(log_root.glob("NIL-H1-Walk/*"))) == 1  # the same run continued
 
+    trained_export = (run_dir / "exported" / "deploy.yaml").read_bytes()
     play = _script("play.py", "--task", "NIL-H1-Walk", "--log_root", str(log_root), "--steps", "20")
     out, _ = play.communicate(timeout=600)
     assert play.returncode == 0, out[-3000:]
-    assert (run_dir / "play.mp4").stat().st_size > 0
-    deploy = yaml.safe_load((run_dir / "exported" / "deploy.yaml").read_text())
+    played = run_dir / "play" / "last"
+    assert (played / "play.mp4").stat().st_size > 0
+    assert (run_dir / "exported" / "deploy.yaml").read_bytes() == trained_export  # play never overwrites it
+    again = _script("play.py", "--task", "NIL-H1-Walk", "--log_root", str(log_root), "--steps", "20")
+    out, _ = again.communicate(timeout=600)
+    assert again.returncode == 2 and "holds an earlier play: pass --overwrite" in out, out[-3000:]
+    deploy = yaml.safe_load((played / "exported" / "deploy.yaml").read_text())
     assert deploy["joint_names"][10] == "torso" and len(deploy["joint_names"]) == 19
     assert deploy["control_dt"] == 0.02 and deploy["action_type"] == "joint_position"
     assert deploy["phase_frequencies"] == [1, 2, 4, 8, 16]
@@ -77,6 +83,7 @@ def test_killed_run_resumes_then_play_exports(tmp_path):
         "meaning": OBSERVATION_MEANINGS["reference_phase"],
     }
     obs_dim = sum(term["dim"] for term in deploy["observations"])
-    session = onnxruntime.InferenceSession(str(run_dir / "exported" / "policy.onnx"))
+    assert deploy["reference"]["bundle"] is None  # the run trained without one, and play used the same
+    session = onnxruntime.InferenceSession(str(played / "exported" / "policy.onnx"))
     (actions,) = session.run(["actions"], {"obs": torch.zeros(3, obs_dim).numpy()})
     assert actions.shape == (3, 19)

@@ -23,12 +23,31 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from . import evaluate, generate
-from .overrides import OverrideError, check_overrides
 
 SUBCOMMANDS = {"generate": generate, "eval": evaluate}
 """Subcommand -> module with ``HELP``, ``add_arguments(parser)``, ``check(parser, args)`` and ``run(args)``."""
+
+
+def report_errors(command: str, run: Callable[[], object], debug: bool = False) -> int:
+    """Run ``run()`` and return the exit code: 0, or for a problem with the user's input (``NILError``) one line
+    ``<command>: error: <message>`` on stderr and 2 for bad usage, 1 otherwise. ``debug`` re-raises instead."""
+    from ..errors import NILError, UsageError
+
+    try:
+        run()
+    except NILError as error:
+        if debug:
+            raise
+        print(f"{command}: error: {error}", file=sys.stderr)
+        return 2 if isinstance(error, UsageError) else 1
+    return 0
+
+
+def add_debug_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error instead of one line")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,28 +56,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     for name, module in SUBCOMMANDS.items():
-        module.add_arguments(commands.add_parser(name, help=module.HELP))
+        subparser = commands.add_parser(name, help=module.HELP)
+        module.add_arguments(subparser)
+        add_debug_argument(subparser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..evaluation import EvaluationError
-    from ..reference.errors import ReferencePipelineError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     module = SUBCOMMANDS[args.command]
     module.check(parser, args)
-    try:
-        check_overrides(args.overrides, prefixes=("env.",))
+
+    def run() -> None:
+        from ..envs.factory import registered_cfg
+        from ..overrides import check_overrides
+
+        check_overrides(args.overrides, {"env": registered_cfg(args.task)})  # before any model or simulator
         module.run(args)
-    except OverrideError as error:
-        print(f"nil {args.command}: error: {error}", file=sys.stderr)
-        return 2
-    except (ReferencePipelineError, EvaluationError) as error:  # one clear message, no traceback
-        print(f"nil {args.command}: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+
+    return report_errors(f"nil {args.command}", run, args.debug)
 
 
 if __name__ == "__main__":

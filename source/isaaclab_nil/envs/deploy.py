@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import torch
 from isaaclab.envs.mdp import JointEffortAction
 
+from ..reference.bundle import bundle_digest
 from ..robots.mjcf import mjcf_joint_names
 
 if TYPE_CHECKING:
@@ -56,6 +57,12 @@ def deploy_info(env: ManagerBasedRLEnv) -> dict:
         "observation_scales": "none: observations are raw; the exported ONNX policy normalizes them",
         "control_dt": env.step_dt,
         "reference_duration_s": reference.num_frames / reference.fps,
+        "reference": {
+            "bundle": reference.bundle,
+            "bundle_digest": bundle_digest(reference.bundle) if reference.bundle else None,
+            "num_frames": reference.num_frames,
+            "fps": reference.fps,
+        },
         "phase_frequencies": list(reference.phase_frequencies),
     }
 

@@ -9,11 +9,13 @@ Importing this package imports nothing (it holds the command's defaults and erro
 Isaac Lab. See ``docs/evaluation.md``.
 """
 
+from ..errors import NILError
+
 EVAL_STEPS = 400
 """Control steps of an evaluation episode: 8 s at 50 Hz, the paper's 400-step episode."""
 DEFAULT_TARGET_SPEED = 0.5
 """Forward speed [m/s] that earns the full speed reward when there is no ground truth to take it from."""
 
 
-class EvaluationError(Exception):
+class EvaluationError(NILError):
     """``nil eval`` cannot run with the given inputs (the message says why)."""

@@ -51,10 +51,7 @@ def make_eval_env(
     cfg.commands.reference.bundle = str(bundle_dir)
     cfg.terminations.reference_finished = None
     cfg.seed = seed
-    try:
-        return make_env(task, cfg=cfg)
-    except ValueError as error:  # settings the env cannot use (a bad bundle raises BundleError)
-        raise EvaluationError(str(error)) from error
+    return make_env(task, cfg=cfg)
 
 
 def load_policy(checkpoint: Path, env: ManagerBasedRLEnv) -> Policy:

@@ -254,6 +254,12 @@ def save_bundle(
     return out
 
 
+def bundle_digest(path: str | Path) -> str:
+    """The sha256 of a bundle's ``meta.json``: it lists every data file's hash and the time it was made, so two
+    bundles with the same digest are the same reference."""
+    return sha256_file(Path(path) / META_FILE)
+
+
 def read_bundle_meta(path: str | Path, expect: BundleExpectation | None = None) -> BundleMeta:
     """Read and check a bundle's ``meta.json`` only (no data file is read): fast, for checks before a simulator
     starts. Any problem raises one ``BundleError`` naming the file or field."""
@@ -317,9 +323,10 @@ def robot_and_skill(task: str) -> str:
 
 def _check_expectation(path: Path, meta: BundleMeta, expect: BundleExpectation) -> None:
     def mismatch(name: str, found, expected) -> BundleError:
+        remake = f"`nil generate --task {expect.task}`" if expect.task else "`nil generate`"
         return BundleError(
-            f"{path}: {name} is {found!r} in the bundle but {expected!r} is expected; "
-            "this bundle was made for something else, regenerate it with `nil generate`"
+            f"{path}: {name} is {found!r} in the bundle but {expected!r} is expected; this bundle was made for "
+            f"{meta.task}: use it with that task, or make one for this task with {remake}"
         )
 
     if expect.robot is not None and meta.robot != expect.robot:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..errors import NILError
 
-class ReferencePipelineError(Exception):
+
+class ReferencePipelineError(NILError):
     """Base class of every error raised by :mod:`isaaclab_nil.reference`."""
 
 

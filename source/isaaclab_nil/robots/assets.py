@@ -6,6 +6,8 @@ import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..errors import NILError
+
 ASSET_ROOT_ENV_VAR = "NIL_ASSET_ROOT"
 """Environment variable naming the folder that holds the MJCF robot folders (``unitree_h1/`` ...)."""
 
@@ -14,7 +16,7 @@ DEFAULT_ASSET_ROOT = _REPO_ROOT.parent / "shared" / "assets" / "mjcf"
 """Default asset root: ``shared/assets/mjcf`` beside the repository checkout."""
 
 
-class MissingAssetError(FileNotFoundError):
+class MissingAssetError(NILError, FileNotFoundError):
     """A robot model file is not where the asset root says it is."""
 
 
