@@ -138,3 +138,15 @@ def test_nil_refuses_bad_usage_in_one_line(capsys):
     _one_line_error(capsys, "nil eval: error: unknown override key env.rewards.mask_iuo")
     assert nil(["generate", "--task", "NIL-H2-Walk", "--known-answer", "walk"]) == 2
     _one_line_error(capsys, "nil generate: error: unknown task 'NIL-H2-Walk'")
+
+
+def test_play_refuses_a_bundle_the_run_did_not_train_on(capsys, tmp_path):
+    run = tmp_path / "logs" / TASK / "run"
+    run.mkdir(parents=True)
+    (run / "last.pt").write_bytes(b"")
+    (run / "run.json").write_text(json.dumps({"overrides": [], "bundle": "trained_on", "bundle_digest": "0" * 64}))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "meta.json").write_text("{}")
+    assert _script("play")(["--task", TASK, "--log_root", str(tmp_path / "logs"), "--bundle", str(other)]) == 2
+    _one_line_error(capsys, "is not the reference this run trained on (trained_on); leave --bundle out")
