@@ -1,13 +1,15 @@
-"""Temporal alignment of control steps with reference-video frames (paper sec. 3.4). Pure PyTorch.
+"""Temporal alignment of control steps with reference-video frames (paper sec. 3.4): one frame clock. Pure PyTorch.
 
 Control runs at 1 / step_dt (50 Hz), the reference at ``fps`` (e.g. 24): with r = step_dt * fps frames per
-control step, control step m (m >= 1 steps since the reset) ends in frame f(m) = floor(m * r), and frame f
-lasts n_f control steps. The NIL reward spreads each frame's value over its n_f steps. See ``docs/reward.md``.
+control step, the env's control step g (g >= 1, counted from the env's creation: Isaac Lab's
+``common_step_counter``) ends in clock frame F(g) = floor(g * r), and clock frame k lasts n_k control steps.
+Every env follows this one clock: an env whose episode starts after step g_r starts its reference at the next
+clock frame, K = F(g_r) + 1 (K = 0 for the episode that starts with the env), so its reference frame at step g
+is F(g) - K and all envs change frames on the same steps, the only steps on which the cameras render. The NIL
+reward spreads each frame's value over that frame's n_k steps. See ``docs/reward.md``.
 """
 
 from __future__ import annotations
-
-import math
 
 import torch
 
@@ -27,29 +29,30 @@ def frames_per_step(step_dt: float, fps: float) -> float:
 
 
 def frame_of_step(step: torch.Tensor, frames_per_step: float) -> torch.Tensor:
-    """Reference frame f = floor(m * r) of control step m (steps since the reset, m >= 1): long, like ``step``.
+    """Clock frame F = floor(g * r) of control step g (g >= 1): long, like ``step``.
 
-    Step m ends at episode time m * step_dt, which falls in frame f's display interval [f / fps, (f + 1) / fps).
+    Step g ends at time g * step_dt, which falls in frame F's display interval [F / fps, (F + 1) / fps).
     """
     return torch.floor(step.double() * frames_per_step + FRAME_EPS).long()
 
 
-def steps_in_frame(frame: torch.Tensor, frames_per_step: float) -> torch.Tensor:
-    """n_f: how many control steps m >= 1 have :func:`frame_of_step` f; long, like ``frame``.
+def reference_start(reset_step: torch.Tensor, frames_per_step: float) -> torch.Tensor:
+    """The clock frame K at which an episode that starts after step ``reset_step`` starts its reference: the
+    next one, F(reset_step) + 1, and 0 for ``reset_step`` 0 (the env's first episode starts with the clock).
+    The episode's first steps before clock frame K begins (at most n_{K-1} - 1 of them) are outside the reference."""
+    return torch.where(reset_step > 0, frame_of_step(reset_step, frames_per_step) + 1, 0)
 
-    The first step of frame f is the smallest m >= 1 with m * r + eps >= f, so n_f = first(f + 1) - first(f).
+
+def steps_in_frame(frame: torch.Tensor, frames_per_step: float) -> torch.Tensor:
+    """n_k: how many control steps g >= 1 have :func:`frame_of_step` k; long, like ``frame``.
+
+    The first step of frame k is the smallest g >= 1 with g * r + eps >= k, so n_k = first(k + 1) - first(k).
     Example: 24 fps at 50 Hz (r = 0.48) gives 2, 2, ..., 2 for frames 0-11 and 3 for frame 12 (steps 25-27);
     25 fps at 50 Hz (r = 0.5) gives 1 for frame 0 (step 1) and 2 for every later frame.
     """
-
-    def first_step(f: torch.Tensor) -> torch.Tensor:
-        return torch.ceil((f.double() - FRAME_EPS) / frames_per_step).long().clamp(min=1)
-
-    return first_step(frame + 1) - first_step(frame)
+    return first_step(frame + 1, frames_per_step) - first_step(frame, frames_per_step)
 
 
-def episode_steps(num_frames: int, fps: float, step_dt: float) -> int:
-    """Control steps until the reference's last frame has been shown in full: ceil(num_frames / fps / step_dt),
-    the episode length of a task trained against a reference of ``num_frames`` frames (Isaac Lab's
-    ``max_episode_length`` for ``episode_length_s = num_frames / fps``)."""
-    return math.ceil(num_frames / fps / step_dt)
+def first_step(frame: torch.Tensor, frames_per_step: float) -> torch.Tensor:
+    """The first control step g >= 1 of clock frame ``frame``: long, like ``frame``."""
+    return torch.ceil((frame.double() - FRAME_EPS) / frames_per_step).long().clamp(min=1)

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from isaaclab_nil.alignment import episode_steps, frame_of_step, frames_per_step, steps_in_frame
+from isaaclab_nil.alignment import first_step, frame_of_step, frames_per_step, reference_start, steps_in_frame
 from isaaclab_nil.metrics import mask_iou, video_similarity
 
 
@@ -78,7 +78,25 @@ def test_spreading_a_frame_over_its_steps_sums_to_the_frame_reward(fps):
     assert reached[1:].all()
 
 
-def test_the_episode_lasts_until_the_last_frame_has_been_shown():
-    assert episode_steps(16, 24.0, 0.02) == 34  # 0.667 s: ceil(33.3)
-    assert episode_steps(192, 24.0, 0.02) == 400  # 8 s exactly
-    assert episode_steps(121, 24.0, 0.02) == 253  # 5.04 s: ceil(252.08)
+@pytest.mark.parametrize("fps", [24.0, 25.0, 29.97, 30.0, 50.0])
+def test_every_episode_follows_the_one_frame_clock(fps):
+    """An episode that starts after any step g_r starts its reference at the next clock frame K: its frames change
+    only on the steps that start a clock frame, the first within one frame period of the reset, then frame by
+    frame; frame f lasts the n steps of clock frame K + f, so spreading still sums to each frame's value."""
+    r = frames_per_step(0.02, fps)
+    clock = frame_of_step(torch.arange(0, 400), r)
+    clock[0] = -1  # before the first step: step 1 starts clock frame 0
+    starts_a_frame = torch.cat((torch.tensor([False]), clock[1:] != clock[:-1]))  # indexed by step
+    for reset_step in range(0, 60):
+        start = int(reference_start(torch.tensor(reset_step), r))
+        steps = torch.arange(reset_step + 1, 400)
+        frames = frame_of_step(steps, r) - start
+        inside = frames >= 0
+        first = int(steps[inside][0])
+        assert starts_a_frame[first] and (first - reset_step - 1) * 0.02 <= 1 / fps + 1e-9  # waits < one frame
+        assert int(first_step(torch.tensor(start), r)) == first
+        changes = steps[1:][frames[1:] != frames[:-1]]
+        assert starts_a_frame[changes].all()  # a frame changes only where the clock does
+        counts = torch.bincount(frames[inside])[:-1]  # the last frame is cut by the end of the steps
+        assert torch.equal(counts, steps_in_frame(start + torch.arange(len(counts)), r))
+    assert int(reference_start(torch.tensor(0), r)) == 0  # the env's first episode starts with the clock

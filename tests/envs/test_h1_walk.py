@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import torch
 
+from isaaclab_nil.alignment import reference_start
 from isaaclab_nil.envs.mdp import push_by_setting_velocity
 from isaaclab_nil.envs.mdp.camera import robot_frames, robot_semantic_id
 from isaaclab_nil.robots.assets import mjcf_path
@@ -46,13 +47,20 @@ def test_observation_and_action_shapes_match_the_robot(h1_env):
 
 
 def test_phase_observation_is_fourier_features_of_the_reference_fraction(h1_env):
+    """The phase is the reference command's: p = t / T, t the env's time in its reference on the frame clock
+    (the clock frame its reference started at, K, is at most one frame after the reset)."""
     h1_env.reset()
-    steps = 10
+    command = h1_env.command_manager.get_term("reference")
+    reset_step, steps = h1_env.common_step_counter, 10
     for _ in range(steps):
         obs, *_ = h1_env.step(_zero_action(h1_env))
     phase = obs["policy"][:, -11:]
-    p = steps * h1_env.step_dt / h1_env.max_episode_length_s
-    torch.testing.assert_close(phase, h1_env.command_manager.get_command("reference"))  # the reference's command
+    torch.testing.assert_close(phase, h1_env.command_manager.get_command("reference"))
+    start = reference_start(torch.tensor(reset_step), command.frames_per_step)
+    assert (command.start == start).all()
+    fps = h1_env.cfg.commands.reference.fps
+    p = ((reset_step + steps) * h1_env.step_dt - float(start) / fps) / h1_env.max_episode_length_s
+    assert steps * h1_env.step_dt - 1 / fps <= p * h1_env.max_episode_length_s <= steps * h1_env.step_dt
     angles = 2 * math.pi * p * torch.tensor([1.0, 2.0, 4.0, 8.0, 16.0])
     expected = torch.cat((angles.sin(), angles.cos(), torch.tensor([p])))
     torch.testing.assert_close(phase, expected.expand_as(phase), atol=1e-5, rtol=0)
@@ -61,7 +69,6 @@ def test_phase_observation_is_fourier_features_of_the_reference_fraction(h1_env)
 def test_episode_lasts_the_reference(h1_env):
     ref = h1_env.cfg.commands.reference
     assert h1_env.max_episode_length_s == pytest.approx(ref.num_frames / ref.fps)
-    assert h1_env.command_manager.get_term("reference").episode_steps == h1_env.max_episode_length
     assert h1_env.step_dt == pytest.approx(0.02)  # 50 Hz control
 
 

@@ -65,14 +65,17 @@ def test_the_replay_policy_aims_at_the_ground_truth_at_each_steps_end(known_answ
     policy = replay_policy(env, truth)
     columns = [truth.joint_names.index(name) for name in action.joint_names]
     scale, offset = (torch.as_tensor(value) for value in (action.scale, action.offset))
+    command, counter = env.command_manager.get_term("reference"), env.common_step_counter
     try:
+        command.start[:] = 0  # the reference started with the clock: its time is the clock's, step * step_dt
         for step in (0, 30, 1000):  # the first step, between two frames, past the end (the last frame is held)
-            env.episode_length_buf[:] = step
+            env.common_step_counter = step
             targets = policy(torch.zeros(1)) * scale + offset
             time = (step + 1) * env.step_dt
             expected = [np.interp(time, truth.times, truth.joint_pos[:, column]) for column in columns]
             np.testing.assert_allclose(targets[0].cpu().numpy(), expected, atol=1e-5)
     finally:
+        env.common_step_counter = counter
         env.reset()
 
 

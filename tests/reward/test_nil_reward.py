@@ -6,8 +6,9 @@ import pytest
 import torch
 from isaaclab.managers import RewardTermCfg as RewTerm
 
-from isaaclab_nil.alignment import frame_of_step, steps_in_frame
+from isaaclab_nil.alignment import first_step, frame_of_step, reference_start, steps_in_frame
 from isaaclab_nil.envs.factory import apply_reference, make_env_cfg
+from isaaclab_nil.envs.mdp import commands
 from isaaclab_nil.envs.mdp.camera import robot_frames
 from isaaclab_nil.envs.mdp.commands import ReferenceCommand, follow_camera_spec
 from isaaclab_nil.envs.mdp.rewards import reference_video_similarity
@@ -68,32 +69,42 @@ def test_replaying_the_reference_rollout_matches_it(nil_env):
 def test_the_bundle_sets_the_reference_and_the_episode(nil_env):
     reference = nil_env.cfg.commands.reference
     assert (reference.fps, reference.num_frames) == (24.0, NUM_FRAMES)
-    assert nil_env.max_episode_length == _reference(nil_env).episode_steps == 34  # ceil(16 / 24 s / 20 ms)
+    assert nil_env.max_episode_length == 34  # ceil(16 / 24 s / 20 ms)
 
 
 def test_the_reference_finishes_the_episode_as_a_time_out(nil_env):
-    """``reference_finished`` ends every episode at the reference's end, as a time-out (truncated)."""
+    """``reference_finished`` ends every episode at the reference's end, as a time-out (truncated): at the first
+    step of the clock frame after its last one, K + 16."""
     nil_env.reset()
-    for step in range(1, 35):
+    command = _reference(nil_env)
+    reset_step = nil_env.common_step_counter
+    start = int(reference_start(torch.tensor(reset_step), command.frames_per_step))
+    assert (command.start == start).all()
+    steps = int(first_step(torch.tensor(start + NUM_FRAMES), command.frames_per_step)) - reset_step
+    assert 34 <= steps <= 36  # the reference's 34 steps, after up to two steps before its first clock frame
+    for step in range(1, steps + 1):
         _, _, terminated, truncated, _ = nil_env.step(zero_action(nil_env))
-        assert bool(truncated.all()) == (step == 34) and not terminated.any()
+        assert bool(truncated.all()) == (step == steps) and not terminated.any()
     assert (nil_env.episode_length_buf == 0).all()
 
 
 def test_each_frame_reward_is_spread_over_its_steps(nil_env):
     """Through the RewardManager: the video and IoU terms of a frame's steps sum to alpha * S_video(f) and
-    beta * IoU(f), over exactly n_f steps (24 fps at 50 Hz: 2 or 3), and steps past the reference get 0."""
+    beta * IoU(f), over exactly the n steps of its clock frame (24 fps at 50 Hz: 2 or 3), and steps outside the
+    reference (before its first clock frame, past its end) get 0."""
     tracker, rewards = _reference(nil_env), nil_env.cfg.rewards
     generator = torch.Generator().manual_seed(1)
     nil_env.reset()
     sums = torch.zeros(2, NUM_ENVS, NUM_FRAMES)
     counts = torch.zeros(NUM_ENVS, NUM_FRAMES, dtype=torch.long)
     frame_values = torch.zeros(2, NUM_ENVS, NUM_FRAMES)
-    for step in range(1, int(nil_env.max_episode_length) + 1):
-        nil_env.step(_random_action(nil_env, generator))
+    start = int(tracker.start[0])
+    truncated = torch.zeros(NUM_ENVS, dtype=torch.bool)
+    while not truncated.any():
+        _, _, _, truncated, _ = nil_env.step(_random_action(nil_env, generator))
         terms = _term_values(nil_env)
-        frame = int(frame_of_step(torch.tensor(step), tracker.frames_per_step))
-        if frame >= NUM_FRAMES:  # past the reference (the last step of the episode)
+        frame = tracker.clock_frame - start
+        if not 0 <= frame < NUM_FRAMES:  # outside the reference
             assert (terms["video_similarity"] == 0).all() and (terms["mask_iou"] == 0).all()
             continue
         assert (tracker.frame == frame).all()
@@ -102,7 +113,8 @@ def test_each_frame_reward_is_spread_over_its_steps(nil_env):
         sums[:, :, frame] += torch.stack((terms["video_similarity"], terms["mask_iou"]))
         counts[:, frame] += 1
     assert (nil_env.episode_length_buf == 0).all(), "the episode timed out and reset"
-    assert torch.equal(counts, steps_in_frame(torch.arange(NUM_FRAMES), tracker.frames_per_step).expand(NUM_ENVS, -1))
+    clock_frames = start + torch.arange(NUM_FRAMES)
+    assert torch.equal(counts, steps_in_frame(clock_frames, tracker.frames_per_step).expand(NUM_ENVS, -1))
     assert set(counts.flatten().tolist()) == {2, 3}
     assert torch.allclose(sums, frame_values, atol=1e-6)
     logged = nil_env.extras["log"]
@@ -110,18 +122,23 @@ def test_each_frame_reward_is_spread_over_its_steps(nil_env):
         assert torch.isfinite(torch.as_tensor(logged[f"Episode_Reward/{name}"]))
 
 
-def test_batched_rewards_equal_env_by_env_rewards(nil_env):
-    """Envs at different phases share one encoder call per step (only those at a new frame); each env's
-    clip is exactly its own last 8 rendered frames in order (padded with its first), and its values equal
-    the ones computed for it alone."""
+def test_batched_rewards_equal_env_by_env_rewards(nil_env, monkeypatch):
+    """Envs at different phases share one frame clock: the cameras render, and the encoder runs once for all
+    envs, only on the steps that start a clock frame; each env's clip is exactly its own last 8 rendered frames in
+    order (padded with its first), and its values equal the ones computed for it alone."""
     tracker = _reference(nil_env)
-    encoder, encoded = tracker.encoder, []
+    encoder, encoded, rendered_at = tracker.encoder, [], []
     generator = torch.Generator().manual_seed(2)
 
     def counting_encode(clips, *args, **kwargs):
         encoded.append(clips.clone())
         return type(encoder).encode(encoder, clips, *args, **kwargs)
 
+    def counting_render(env):
+        rendered_at.append(env.common_step_counter)
+        return robot_frames(env)
+
+    monkeypatch.setattr(commands, "robot_frames", counting_render)
     encoder.encode = counting_encode
     try:
         nil_env.reset()
@@ -138,7 +155,7 @@ def test_batched_rewards_equal_env_by_env_rewards(nil_env):
             if not len(new):
                 continue
             assert len(encoded[-1]) == len(new)
-            phases_differ |= len(new) == 1
+            phases_differ |= bool(tracker.frame[0] != tracker.frame[1])
             rgb, mask = robot_frames(nil_env)
             for k, i in enumerate(new.tolist()):
                 frame = int(tracker.frame[i])
@@ -151,6 +168,10 @@ def test_batched_rewards_equal_env_by_env_rewards(nil_env):
                 assert _similarity(tracker)[i] == pytest.approx(float(alone), abs=1e-5)
                 assert tracker.iou[i] == pytest.approx(float(mask_iou(mask[i], tracker.bundle.masks[frame])))
         assert phases_differ
+        clock = frame_of_step(torch.tensor(rendered_at), tracker.frames_per_step)
+        starts_a_frame = clock != frame_of_step(torch.tensor(rendered_at) - 1, tracker.frames_per_step)
+        assert starts_a_frame.all() and len(set(rendered_at)) == len(rendered_at)  # once per clock frame at most
+        assert len(rendered_at) == len(encoded) <= 12  # 24 steps at 24 fps and 50 Hz: 11 or 12 clock frames
     finally:
         del encoder.encode
 
@@ -237,8 +258,12 @@ def test_video_term_off_runs_no_encoder(nil_env):
     reference_video_similarity(RewTerm(func=reference_video_similarity, weight=0.0, params=params), env)
     assert command.encoder is None and command.clips is None and command.embedding is None
     nil_env.reset()
-    nil_env.step(zero_action(nil_env))
-    command.update()
+    command.reset()  # the env's command manager resets its own command, not this one
+    for _ in range(4):  # until the reference starts: at most one frame period after the reset
+        nil_env.step(zero_action(nil_env))
+        command.update()
+        if (command.frame >= 0).all():
+            break
     assert (command.frame == 0).all() and (command.iou > 0.3).all()
     reference_video_similarity(RewTerm(func=reference_video_similarity, weight=1.0, params=params), env)
     assert command.encoder is not None and command.clips.shape == (NUM_ENVS, 8, 3, SIZE, SIZE)

@@ -45,10 +45,11 @@ def motion_errors(rollout: Rollout, joint_names: list[str], truth: GroundTruth, 
     order = [joint_names.index(name) for name in truth.joint_names]
     names = ("joint_rmse", "time_shift_s", "dtw", "base_vel_error", "up_fraction")
     errors: dict[str, list[float]] = {name: [] for name in names}
-    episode_frames = int(np.searchsorted(truth.times, steps * rollout.step_dt, side="right"))
+    episode_end = steps * rollout.step_dt - rollout.reference_start_s  # the episode's end in reference time
+    episode_frames = int(np.searchsorted(truth.times, episode_end, side="right"))
     for env_id in range(rollout.joint_pos.shape[1]):
         last_step = min(int(rollout.fall_step[env_id]) - 1, rollout.joint_pos.shape[0] - 1)
-        step_times = np.arange(last_step + 1) * rollout.step_dt
+        step_times = np.arange(last_step + 1) * rollout.step_dt - rollout.reference_start_s  # reference time
         count = int(np.searchsorted(truth.times, step_times[-1], side="right"))  # frames the rollout covers
         times = truth.times[:count]
         joints = resample(step_times, rollout.joint_pos[: last_step + 1, env_id][:, order].numpy(), times)

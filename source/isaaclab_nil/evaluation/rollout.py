@@ -14,7 +14,6 @@ import torch
 from isaaclab.envs import ManagerBasedRLEnv
 from isaaclab.envs.mdp import JointPositionAction
 
-from ..alignment import frame_of_step
 from ..envs.mdp.camera import robot_frames
 from ..metrics import video_similarity
 from ..reference.ground_truth import GroundTruth
@@ -39,8 +38,9 @@ def replay_policy(env: ManagerBasedRLEnv, truth: GroundTruth) -> Policy:
     """Play a known answer's joint positions as the joint-position action's targets: the motion itself through
     the actuators and the physics, the ceiling of a policy's scores (its actions, unlike these, stay in [-1, 1]).
 
-    The action of each env's control step m (its ``episode_length_buf`` is m - 1 when the policy is asked) aims
-    at the truth at the step's end, t = m * step_dt, interpolated linearly between frames (held after the last).
+    The action of each env's next control step aims at the truth at the step's end, at the env's reference time
+    (the reference command's ``time`` + step_dt), interpolated linearly between frames (the first frame before
+    the reference starts, the last after it ends).
     """
     term = env.action_manager.get_term("joints")
     if type(term) is not JointPositionAction:
@@ -50,9 +50,10 @@ def replay_policy(env: ManagerBasedRLEnv, truth: GroundTruth) -> Policy:
     targets = torch.as_tensor(truth.joint_pos[:, columns], dtype=torch.float32, device=env.device)  # (T, A)
     offset = torch.as_tensor(action.offset, dtype=torch.float32, device=env.device)
     scale = torch.as_tensor(action.scale, dtype=torch.float32, device=env.device)
+    command = env.command_manager.get_term("reference")
 
     def policy(obs: torch.Tensor) -> torch.Tensor:
-        frame = ((env.episode_length_buf + 1) * env.step_dt * truth.fps).clamp(max=len(targets) - 1)
+        frame = ((command.time + env.step_dt) * truth.fps).clamp(0, len(targets) - 1)
         before = frame.floor().long()
         after = (before + 1).clamp(max=len(targets) - 1)
         weight = (frame - before).unsqueeze(-1)
@@ -68,6 +69,9 @@ class Rollout:
     the follow camera's frames each time the episode reaches a new reference frame, with their scores."""
 
     step_dt: float
+    reference_start_s: float
+    """Time from the reset to the reference's start [s]: the episode starts its reference at the next frame of the
+    env's frame clock, within one frame period (0 for an env's first episode)."""
     joint_pos: torch.Tensor
     """(M + 1, N, J) joint positions [rad], the robot's joint order."""
     base_lin_vel: torch.Tensor
@@ -105,14 +109,16 @@ def run_episode(env: ManagerBasedRLEnv, policy: Policy, steps: int) -> Rollout:
         return copy(data.joint_pos.torch), copy(data.root_lin_vel_w.torch), copy(data.projected_gravity_b.torch)
 
     obs, _ = env.reset()
+    start = int(command.start[0])  # every env starts its reference at this clock frame
+    reference_start_s = start / command.cfg.fps - env.common_step_counter * env.step_dt
     fall_step = torch.full((env.num_envs,), steps + 1, dtype=torch.long)
     states, captures, ious, similarities, frame_ids, capture_steps = [state()], [], [], [], [], []
     for step in range(1, steps + 1):
         obs, _, terminated, _, _ = env.step(policy(obs["policy"]))
         fall_step = torch.where(terminated.cpu() & (fall_step > steps), step, fall_step)
         states.append(state())
-        frame = int(frame_of_step(torch.tensor(step), command.frames_per_step))
-        if not frame_ids or frame != frame_ids[-1]:
+        frame = command.clock_frame - start
+        if frame >= 0 and (not frame_ids or frame != frame_ids[-1]):
             command.update()  # the scores of this frame, if no reward term asked for them
             captures.append(tuple(copy(x) for x in robot_frames(env)))
             ious.append(copy(command.iou))
@@ -129,6 +135,7 @@ def run_episode(env: ManagerBasedRLEnv, policy: Policy, steps: int) -> Rollout:
     inside = frame_ids < command.cfg.num_frames
     return Rollout(
         step_dt=env.step_dt,
+        reference_start_s=reference_start_s,
         joint_pos=joint_pos,
         base_lin_vel=base_lin_vel,
         projected_gravity=gravity,

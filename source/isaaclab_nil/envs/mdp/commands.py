@@ -6,14 +6,18 @@ frames, and resets with the episode. Its command is the reference phase (Fourier
 the reference elapsed), the policy's phase observation. The reward terms ``reference_video_similarity`` and
 ``reference_mask_iou`` and the termination ``reference_finished`` read it by ``command_name``.
 
-Once per control step, when the first reference reward term asks (:meth:`ReferenceCommand.update`):
+One frame clock for every env (:mod:`~isaaclab_nil.alignment`): the clock frame F(g) of the env's control step g
+(``common_step_counter``), and per env the clock frame K at which its reference started (``start``: the next
+clock frame after its reset). Its reference frame is f = F(g) - K, so every env reaches a new frame on the same
+steps, and the cameras render only on those steps (24 of every 50 at 24 fps and 50 Hz control). Once per control
+step, when the first reference reward term asks (:meth:`ReferenceCommand.update`):
 
-1. each env's reference frame f from its episode step m (:func:`~isaaclab_nil.alignment.frame_of_step`);
-2. for the envs that reached a new frame, and only then: one render of the follow cameras, the mask IoU
-   against reference frame f, and, when the video-similarity term is on, the masked frame pushed into each
-   env's clip and all their clips embedded in one encoder call;
-3. every step of frame f carries 1/n_f of the frame's values (``step_share``), so the rewards of a frame's
-   steps sum to the frame's reward; steps past the reference's end carry 0.
+1. each env's reference frame f (the first steps of an episode, before its reference starts, have none);
+2. on a step that starts a clock frame, for the envs inside the reference: one render of the follow cameras,
+   the mask IoU against reference frame f, and, when the video-similarity term is on, the masked frame pushed
+   into each env's clip and all their clips embedded in one encoder call;
+3. every step of clock frame F carries 1/n_F of the frame's values (``step_share``), so the rewards of a frame's
+   steps sum to the frame's reward; steps outside the reference carry 0.
 
 What a bundle decides about the env (its fps, length and camera) is written into the env config by
 :func:`~isaaclab_nil.envs.factory.apply_reference` when the env is made (``gym.make``); the command checks that
@@ -32,7 +36,7 @@ import torch
 from isaaclab.managers import CommandTerm, CommandTermCfg
 from isaaclab.utils import configclass
 
-from ...alignment import episode_steps, frame_of_step, frames_per_step, steps_in_frame
+from ...alignment import frame_of_step, frames_per_step, reference_start, steps_in_frame
 from ...metrics import mask_iou
 from ...reference.bundle import BundleExpectation, CameraSpec, ReferenceBundle, load_bundle
 from ...reference.encoder import VideoEncoder, masked_frames
@@ -48,6 +52,7 @@ class ReferenceCommand(CommandTerm):
     """Where each env is in the reference, the clip of its last 8 rendered frames, and its current frame's scores.
 
     Attributes (on the env's device, one row per env):
+        start: long, the clock frame K at which the env's reference started (its frame is F(g) - K).
         frame: long, the reference frame the env is in; -1 after a reset until its first frame is captured.
         iou: mask IoU of the env's current frame (0 without a bundle).
         embedding: float (N, D), the clip embedding of the env's current frame; None when no term needs it.
@@ -59,8 +64,6 @@ class ReferenceCommand(CommandTerm):
     def __init__(self, cfg: ReferenceCommandCfg, env):
         super().__init__(cfg, env)
         self.frames_per_step = frames_per_step(env.step_dt, cfg.fps)
-        self.episode_steps = episode_steps(cfg.num_frames, cfg.fps, env.step_dt)
-        """Control steps until the reference's last frame has been shown; ``reference_finished`` ends the episode."""
         self.bundle: ReferenceBundle | None = None
         if cfg.bundle is not None:
             self.bundle = load_bundle(cfg.bundle, reference_expectation(env.cfg)).to(self.device)
@@ -69,11 +72,10 @@ class ReferenceCommand(CommandTerm):
                     f"{cfg.bundle}: the env config has not taken the bundle's fps and length; make the env with "
                     "gym.make, or call isaaclab_nil.envs.factory.apply_reference(cfg) before ManagerBasedRLEnv(cfg)"
                 )
-        frames = torch.arange(cfg.num_frames, device=self.device)
-        self.steps_per_frame = steps_in_frame(frames, self.frames_per_step).float()
         self.frequencies = torch.tensor(cfg.phase_frequencies, device=self.device, dtype=torch.float32)
 
         n = self.num_envs
+        self.start = torch.zeros(n, dtype=torch.long, device=self.device)
         self.frame = torch.full((n,), -1, dtype=torch.long, device=self.device)
         self.iou = torch.zeros(n, device=self.device)
         self.step_share = torch.zeros(n, device=self.device)
@@ -96,15 +98,25 @@ class ReferenceCommand(CommandTerm):
         only, the policy's MLP would have to build that fast oscillation of p itself, which it learns slowly;
         the higher frequencies hand it over.
         """
-        duration = self.cfg.num_frames / self.cfg.fps
-        phase = (self._env.episode_length_buf.float() * self._env.step_dt / duration).clamp(0.0, 1.0)
+        phase = (self.time / (self.cfg.num_frames / self.cfg.fps)).clamp(0.0, 1.0)
         angles = 2.0 * math.pi * phase.unsqueeze(-1) * self.frequencies
         return torch.cat((torch.sin(angles), torch.cos(angles), phase.unsqueeze(-1)), dim=-1)
 
     @property
+    def clock_frame(self) -> int:
+        """F(g): the clock frame of the env's latest control step."""
+        return int(frame_of_step(torch.tensor(self._env.common_step_counter), self.frames_per_step))
+
+    @property
+    def time(self) -> torch.Tensor:
+        """float (N): each env's time in its reference at the end of the latest control step [s], g * step_dt -
+        K / fps (negative before its reference starts)."""
+        return self._env.common_step_counter * self._env.step_dt - self.start.float() / self.cfg.fps
+
+    @property
     def finished(self) -> torch.Tensor:
         """bool (N): the env has shown the reference's last frame (its episode ends)."""
-        return self._env.episode_length_buf >= self.episode_steps
+        return self.clock_frame - self.start >= self.cfg.num_frames
 
     def embed_clips(self) -> None:
         """Load the bundle's video encoder and keep each env's clip from now on (the video-similarity term
@@ -122,10 +134,12 @@ class ReferenceCommand(CommandTerm):
         if self.bundle is None or self._updated_at_step == env.common_step_counter:
             return
         self._updated_at_step = env.common_step_counter
-        frame = frame_of_step(env.episode_length_buf, self.frames_per_step)
-        inside = frame < self.cfg.num_frames
-        frame = frame.clamp(max=self.cfg.num_frames - 1)
-        self.step_share = torch.where(inside, 1.0 / self.steps_per_frame[frame], 0.0)
+        clock_frame = self.clock_frame
+        frame = clock_frame - self.start
+        inside = (frame >= 0) & (frame < self.cfg.num_frames)
+        frame = frame.clamp(0, self.cfg.num_frames - 1)
+        steps = float(steps_in_frame(torch.tensor(clock_frame), self.frames_per_step))
+        self.step_share = torch.where(inside, 1.0 / steps, 0.0)
         ids = (inside & (frame != self.frame)).nonzero().squeeze(-1)
         if ids.numel() == 0:
             return
@@ -147,6 +161,8 @@ class ReferenceCommand(CommandTerm):
     def reset(self, env_ids: Sequence[int] | slice | None = None) -> dict[str, torch.Tensor]:
         """Forget the episode of ``env_ids`` (the other envs keep theirs)."""
         env_ids = slice(None) if env_ids is None else env_ids
+        reset_step = torch.tensor(self._env.common_step_counter, device=self.device)
+        self.start[env_ids] = reference_start(reset_step, self.frames_per_step)
         self.frame[env_ids] = -1
         self.iou[env_ids] = 0.0
         self.step_share[env_ids] = 0.0
