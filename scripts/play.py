@@ -1,7 +1,7 @@
 """Roll out a trained NIL policy: record an mp4 (RGB | robot mask) and export ONNX + deploy config.
 
     python scripts/play.py --task NIL-H1-Walk                      # latest run of the task
-    python scripts/play.py --task NIL-H1-Walk --checkpoint logs/nil/NIL-H1-Walk/<run>/last.pt
+    python scripts/play.py --task NIL-H1-Walk --checkpoint logs/nil/NIL-H1-Walk/<run>/model_<step>.pt
 
 Also runs as ``isaaclab -p scripts/play.py ...``. Writes play.mp4 and exported/{policy.onnx,deploy.yaml}
 next to the checkpoint.
@@ -14,13 +14,13 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> Path:
-    from isaaclab_nil.workflows import add_common_args, export_for_deploy, latest_run_dir
+    from isaaclab_nil.workflows import add_common_args, export_for_deploy, latest_run_dir, run_checkpoint
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(parser)
     parser.add_argument("--steps", type=int, default=None, help="control steps to film (default: one episode)")
     args = parser.parse_args(argv)
-    checkpoint = args.checkpoint or latest_run_dir(args.log_root, args.task) / "last.pt"
+    checkpoint = args.checkpoint or run_checkpoint(latest_run_dir(args.log_root, args.task))
     if not checkpoint.is_file():
         raise SystemExit(f"no checkpoint at {checkpoint}")
 
