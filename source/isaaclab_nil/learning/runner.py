@@ -272,8 +272,8 @@ class OffPolicyRunner:
         return max(self.cfg.learning_starts - self.global_step, -(-missing // self.num_envs))
 
     def update(self) -> dict[str, torch.Tensor]:
-        """One learner update on a fresh batch. On a non-finite loss the parameters are still those of the
-        last finite one: that state is saved and ``TrainingDiverged`` raised."""
+        """One learner update on a fresh batch. On a non-finite loss no optimizer step is taken on it, so every
+        parameter is as the last step on a finite loss left it: that state is saved and ``TrainingDiverged`` raised."""
         try:
             info = self.algo.update(self.sample_batch())
         except NonFiniteLossError as error:
