@@ -173,6 +173,7 @@ def train(args: argparse.Namespace, preset: Preset, bundle: Path, variant: str, 
         return out / record["checkpoint"], record["seconds"]
     weights = [f"env.rewards.{term}.weight={value!r}" for term, value in reward_weights(preset, variant).items()]
     resume = ["--resume"] if (log_root / preset.task).is_dir() else []
+    max_steps = args.max_steps or preset.max_steps
     seconds = run_logged(
         [
             sys.executable,
@@ -190,7 +191,7 @@ def train(args: argparse.Namespace, preset: Preset, bundle: Path, variant: str, 
             "--seed",
             str(args.seed),
             "--max_steps",
-            str(args.max_steps or preset.max_steps),
+            str(max_steps),
             "--log_root",
             str(log_root),
             *resume,
@@ -205,7 +206,7 @@ def train(args: argparse.Namespace, preset: Preset, bundle: Path, variant: str, 
         out / "logs" / f"train_{variant}.log",
     )
     (run_dir,) = (log_root / preset.task).iterdir()
-    checkpoint = run_dir / "last.pt"
+    checkpoint = run_dir / f"model_{max_steps}.pt"  # the final one
     done.write_text(json.dumps({"checkpoint": str(checkpoint.relative_to(out)), "seconds": seconds}))
     return checkpoint, seconds
 

@@ -1,7 +1,7 @@
 """Roll out a trained NIL policy: record an mp4 (RGB | robot mask) and export ONNX + deploy config.
 
     python scripts/play.py --task NIL-H1-Walk                      # latest run of the task
-    python scripts/play.py --task NIL-H1-Walk --checkpoint logs/nil/NIL-H1-Walk/<run>/last.pt
+    python scripts/play.py --task NIL-H1-Walk --checkpoint logs/nil/NIL-H1-Walk/<run>/model_<step>.pt
 
 Also runs as ``isaaclab -p scripts/play.py ...``. The env is the one the run trained in: its reference bundle and
 ``env.*`` overrides come from the run's record (``run.json``), and extra ``env.*`` overrides go after them. A
@@ -38,9 +38,9 @@ def play(args: argparse.Namespace) -> Path:
     from isaaclab_nil.learning.export import policy_from_checkpoint
     from isaaclab_nil.reference.bundle import bundle_digest
     from isaaclab_nil.reference.video_io import write_video
-    from isaaclab_nil.workflows import export_for_deploy, latest_run_dir, read_run_record
+    from isaaclab_nil.workflows import export_for_deploy, latest_run_dir, read_run_record, run_checkpoint
 
-    checkpoint = args.checkpoint or latest_run_dir(args.log_root, args.task) / "last.pt"
+    checkpoint = args.checkpoint or run_checkpoint(latest_run_dir(args.log_root, args.task))
     if not checkpoint.is_file():
         raise UsageError(f"no checkpoint at {checkpoint}")
     record = read_run_record(checkpoint.parent) or {"overrides": [], "bundle": None, "bundle_digest": None}

@@ -9,9 +9,10 @@ The env and agent configs are the task's registered ones (the agent's: its ``sac
 overrides; ``--num_envs``, ``--device`` and ``--seed`` are applied after them.
 
 Also runs as ``isaaclab -p scripts/train.py ...``. A run writes tensorboard logs and checkpoints
-(``model_<step>.pt``, ``last.pt``) to logs/nil/<task>/<time>_<agent>/; Ctrl+C saves a checkpoint
-first; ``--resume`` continues from the last valid checkpoint of a run (the latest, or --run_dir).
-At the end the policy is exported to exported/policy.onnx + exported/deploy.yaml.
+(``model_<step>.pt``, the newest with its ``replay_buffer_<step>.pt``) to logs/nil/<task>/<time>_<agent>/;
+Ctrl+C saves a checkpoint first; ``--resume`` continues from the last valid checkpoint of a run (the latest,
+or --run_dir), with its replay buffer. At the end the policy is exported to exported/policy.onnx +
+exported/deploy.yaml. A NaN in the learner stops the run (exit code 1) with the last good state saved.
 """
 
 from __future__ import annotations
@@ -59,13 +60,13 @@ def train(args: argparse.Namespace) -> Path:
     write_run_record(run_dir, args, bundle)
     runner = OffPolicyRunner(env, agent_cfg, run_dir, device=args.device)
     if args.checkpoint is not None:
-        runner.load(args.checkpoint)
+        print(f"[train] starting from {runner.load(args.checkpoint)}")
     elif args.resume:
-        resumed = runner.resume(run_dir)
-        print(f"[train] resuming {run_dir} from {resumed} at env step {runner.global_step}")
+        restored = runner.resume(run_dir)
+        print(f"[train] resuming from {restored}" if restored else f"[train] no checkpoint in {run_dir}: from scratch")
     print(f"[train] {args.task} with {args.agent} on {args.device}, {env.num_envs} envs -> {run_dir}")
     try:
-        runner.learn(args.max_steps)
+        runner.learn(args.max_steps)  # TrainingDiverged: the runner saved its last good state, one line, exit 1
     except KeyboardInterrupt:
         print("[train] interrupted: saving a checkpoint")
     finally:

@@ -71,6 +71,18 @@ def latest_run_dir(log_root: Path, task: str) -> Path:
     return runs[-1]
 
 
+def run_checkpoint(run_dir: Path) -> Path:
+    """The newest checkpoint (``model_<step>.pt`` of the highest step) of a run folder; a ``UsageError`` when there
+    is none."""
+    from .errors import UsageError
+    from .learning.runner import latest_checkpoint
+
+    checkpoint = latest_checkpoint(run_dir)
+    if checkpoint is None:
+        raise UsageError(f"no checkpoint (model_<step>.pt) in {run_dir}: train first, or pass --checkpoint")
+    return checkpoint
+
+
 def export_for_deploy(policy, env, out_dir: Path) -> tuple[Path, Path]:
     """Write ``policy.onnx`` (observation normalization folded in, parity checked with onnxruntime) and
     ``deploy.yaml`` (joint order, default pose, PD gains, action mapping, observation layout, rate).

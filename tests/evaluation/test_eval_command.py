@@ -93,13 +93,13 @@ def trained_run(nominal_h1_env, tmp_path_factory):
     )
     runner = OffPolicyRunner(nominal_h1_env, agent_cfg, run_dir)
     runner.learn(60)  # the env's episodes last 50 steps
-    runner.save(run_dir / "last.pt")
+    runner.save(run_dir / "model_60.pt")
     return runner, run_dir
 
 
 def test_a_checkpoint_loads_as_the_runners_deterministic_policy(trained_run, nominal_h1_env):
     runner, run_dir = trained_run
-    policy = load_policy(run_dir / "last.pt", nominal_h1_env)
+    policy = load_policy(run_dir / "model_60.pt", nominal_h1_env)
     obs = 3.0 * torch.randn(8, policy.obs_dim)
     torch.testing.assert_close(policy(obs), deterministic_policy(runner)(obs))
 

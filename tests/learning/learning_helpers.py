@@ -20,7 +20,13 @@ def tiny_bro_cfg(**overrides) -> BroCfg:
 
 def quiet_runner_cfg(algorithm: SacCfg, **overrides) -> OffPolicyRunnerCfg:
     """A runner cfg of ``algorithm`` with a small buffer, a short warm-up and no progress bar or saving."""
-    defaults = {"learning_starts": 20, "save_interval": 0, "log_interval": 50, "buffer_size": 10_000}
+    defaults = {
+        "learning_starts": 20,
+        "save_interval": 0,
+        "save_interval_s": 0.0,
+        "log_interval": 50,
+        "buffer_size": 10_000,
+    }
     return OffPolicyRunnerCfg(algorithm=algorithm, **{**defaults, "progress_bar": False, **overrides})
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUD
 @pytest.mark.parametrize("make_cfg", [tiny_sac_cfg, tiny_bro_cfg], ids=["sac", "bro"])
 def test_runner_on_cuda(tmp_path, make_cfg):
     env = PendulumEnv(16, device="cuda", max_episode_length=50)
-    runner = OffPolicyRunner(env, quiet_runner_cfg(make_cfg(), save_interval=50, save_replay_buffer=True), tmp_path)
+    runner = OffPolicyRunner(env, quiet_runner_cfg(make_cfg(), save_interval=50), tmp_path)
     assert runner.device.type == "cuda" and runner.buffer.obs.device.type == "cuda"
     runner.learn(100)
     assert runner.num_updates == 80 * runner.cfg.algorithm.replay_ratio
@@ -21,7 +21,9 @@ def test_runner_on_cuda(tmp_path, make_cfg):
 
     env = PendulumEnv(16, device="cuda", max_episode_length=50)
     resumed = OffPolicyRunner(env, quiet_runner_cfg(make_cfg()), tmp_path)
-    assert resumed.resume() == tmp_path / "last.pt" and resumed.global_step == 100
+    restored = resumed.resume()
+    assert restored.checkpoint == tmp_path / "model_100.pt" and resumed.global_step == 100
+    assert restored.buffer_size == 1600 and torch.equal(resumed.buffer.obs, runner.buffer.obs)
     resumed.learn(120)
 
     path = export_policy_onnx(resumed, None, tmp_path / "policy.onnx")

@@ -143,7 +143,7 @@ def test_nil_refuses_bad_usage_in_one_line(capsys):
 def test_play_refuses_a_bundle_the_run_did_not_train_on(capsys, tmp_path):
     run = tmp_path / "logs" / TASK / "run"
     run.mkdir(parents=True)
-    (run / "last.pt").write_bytes(b"")
+    (run / "model_10.pt").write_bytes(b"")
     (run / "run.json").write_text(json.dumps({"overrides": [], "bundle": "trained_on", "bundle_digest": "0" * 64}))
     other = tmp_path / "other"
     other.mkdir()

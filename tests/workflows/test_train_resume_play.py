@@ -58,8 +58,8 @@ def test_killed_run_resumes_then_play_exports(tmp_path):
     resumed = _script("train.py", *TINY, "--max_steps", str(saved + 10), "--log_root", str(log_root), "--resume")
     out, _ = resumed.communicate(timeout=600)
     assert resumed.returncode == 0, out[-3000:]
-    assert f"at env step {saved}" in out
-    last = torch.load(run_dir / "last.pt", weights_only=True)
+    assert f"model_{saved}.pt at env step {saved} (" in out and f"replay buffer of {2 * saved} transitions" in out
+    last = torch.load(run_dir / f"model_{saved + 10}.pt", weights_only=True)
     assert last["global_step"] == saved + 10
     assert len(list(log_root.glob("NIL-H1-Walk/*"))) == 1  # the same run continued
 
@@ -67,7 +67,7 @@ def test_killed_run_resumes_then_play_exports(tmp_path):
     play = _script("play.py", "--task", "NIL-H1-Walk", "--log_root", str(log_root), "--steps", "20")
     out, _ = play.communicate(timeout=600)
     assert play.returncode == 0, out[-3000:]
-    played = run_dir / "play" / "last"
+    played = run_dir / "play" / f"model_{saved + 10}"  # the newest checkpoint
     assert (played / "play.mp4").stat().st_size > 0
     assert (run_dir / "exported" / "deploy.yaml").read_bytes() == trained_export  # play never overwrites it
     again = _script("play.py", "--task", "NIL-H1-Walk", "--log_root", str(log_root), "--steps", "20")

@@ -14,7 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--task", required=True, help="task id, e.g. NIL-H1-Walk")
     parser.add_argument("--bundle", type=Path, required=True, help="reference bundle folder")
     policy = parser.add_mutually_exclusive_group(required=True)
-    policy.add_argument("--checkpoint", type=Path, help="trained checkpoint (model_<step>.pt or last.pt of a run)")
+    policy.add_argument("--checkpoint", type=Path, help="trained checkpoint (a run's model_<step>.pt)")
     policy.add_argument(
         "--policy",
         choices=("zero", "random", "replay"),

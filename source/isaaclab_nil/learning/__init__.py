@@ -4,7 +4,7 @@
 from .bro import BRO
 from .config import BroCfg, OffPolicyRunnerCfg, SacCfg
 from .export import check_onnx_parity, export_policy_onnx, write_deploy_config
-from .runner import OffPolicyRunner
+from .runner import OffPolicyRunner, TrainingDiverged, latest_checkpoint
 from .sac import SAC
 
 __all__ = [
@@ -14,7 +14,9 @@ __all__ = [
     "OffPolicyRunner",
     "OffPolicyRunnerCfg",
     "SacCfg",
+    "TrainingDiverged",
     "check_onnx_parity",
     "export_policy_onnx",
+    "latest_checkpoint",
     "write_deploy_config",
 ]

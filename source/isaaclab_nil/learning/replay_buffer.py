@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import torch
 
+FIELDS = ("obs", "actions", "rewards", "next_obs", "dones")
+
 
 class Batch(NamedTuple):
     """A batch of transitions. ``dones`` is 1.0 only at true terminations (no bootstrapping);
@@ -63,12 +65,33 @@ class ReplayBuffer:
         return Batch(self.obs[idx], self.actions[idx], self.rewards[idx], self.next_obs[idx], self.dones[idx])
 
     def state_dict(self) -> dict:
-        """Only the filled part is saved."""
-        fields = ("obs", "actions", "rewards", "next_obs", "dones")
-        return {"ptr": self.ptr, "size": self.size, **{f: getattr(self, f)[: self.size].clone() for f in fields}}
+        """The filled part as contiguous CPU tensors (copies), which ``torch.save`` writes as they are in memory
+        and ``torch.load(..., mmap=True)`` maps back without parsing."""
+        return {
+            "ptr": self.ptr,
+            "size": self.size,
+            **{field: getattr(self, field)[: self.size].to("cpu", copy=True) for field in FIELDS},
+        }
 
     def load_state_dict(self, state: dict) -> None:
-        for field in ("obs", "actions", "rewards", "next_obs", "dones"):
-            getattr(self, field)[: state["size"]] = state[field].to(self.device)
+        """Restore ``state_dict``; raises ``ValueError`` (the buffer unchanged) if it does not fit this buffer."""
+        size = state["size"]
+        if size > self.capacity:
+            raise ValueError(f"the saved replay buffer holds {size} transitions, this one only {self.capacity}")
+        for field in FIELDS:
+            stored, expected = tuple(state[field].shape), (size, *getattr(self, field).shape[1:])
+            if stored != expected:
+                raise ValueError(f"saved replay buffer field '{field}' has shape {stored}, this buffer {expected}")
+        for field in FIELDS:
+            getattr(self, field)[:size] = state[field].to(self.device)
         self.ptr = state["ptr"]
-        self.size = state["size"]
+        self.size = size
+
+    def non_finite(self) -> str:
+        """Which stored fields hold NaN or infinite values and in how many transitions ('' if none)."""
+        counts = {}
+        for field in FIELDS:
+            values = getattr(self, field)[: self.size]
+            bad = ~torch.isfinite(values.reshape(self.size, -1)).all(-1)
+            counts[field] = int(bad.sum())
+        return ", ".join(f"{field} in {count} of {self.size} transitions" for field, count in counts.items() if count)

@@ -6,6 +6,12 @@ the policy observation at ``obs["policy"]`` (num_envs, obs_dim). Finished envs a
 ``step``; if ``extras["final_obs"]["policy"]`` holds the last observation of those episodes it is used
 as their ``next_obs``. Otherwise the reset observation is used (with a warning): time-outs then
 bootstrap from the wrong state. Isaac Lab puts per-term episode statistics in ``extras["log"]``.
+
+A run folder holds one file per save, ``model_<step>.pt`` (networks, optimizers, observation statistics, RNG
+states, step counters, the agent config), the newest ``keep_checkpoints`` of them, and next to the newest one
+its replay buffer, ``replay_buffer_<step>.pt``. Every file is written atomically; the latest checkpoint is the
+one of the highest step (``latest_checkpoint``). No checkpoint ever holds a NaN: on a non-finite loss the runner
+saves the last good state and raises ``TrainingDiverged``.
 """
 
 from __future__ import annotations
@@ -19,17 +25,19 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import torch
 from tqdm.auto import tqdm
 
+from ..errors import NILError
 from .bro import BRO
 from .config import BroCfg, OffPolicyRunnerCfg, SacCfg
 from .networks import ObsNormalizer
 from .replay_buffer import Batch, ReplayBuffer
-from .sac import SAC
+from .sac import SAC, NonFiniteLossError
 
 ALGORITHMS: dict[type[SacCfg], type[SAC]] = {SacCfg: SAC, BroCfg: BRO}
 CHECKPOINT_KEYS = (
@@ -44,9 +52,38 @@ CHECKPOINT_KEYS = (
     "agent_cfg_class",
     "algorithm_cfg_class",
 )
-CHECKPOINT_VERSION = 2
-"""2: the agent config as ``OffPolicyRunnerCfg.to_dict()`` plus the classes of it and of its algorithm
-(1: separate learner and runner dataclasses)."""
+CHECKPOINT_VERSION = 3
+"""3: the replay buffer in a file of its own, whose name the ``replay_buffer`` key holds (None: not saved);
+2: the buffer inside the checkpoint; 1: separate learner and runner dataclasses."""
+CHECKPOINT_NAME = re.compile(r"model_(\d+)\.pt")
+REPLAY_BUFFER_GLOB = "replay_buffer_*.pt"
+TEMPORARY_GLOBS = (".model_*.tmp", ".replay_buffer_*.tmp")
+"""The temporary files ``atomic_write`` makes for checkpoints and replay buffers (left behind by a kill)."""
+
+
+class TrainingDiverged(NILError, RuntimeError):
+    """Training stopped because a loss or the training state turned NaN or infinite. The message says what,
+    when, and which checkpoint holds the last good state (a non-finite state is never saved)."""
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What ``OffPolicyRunner.load`` and ``resume`` restored; ``str`` gives it in one line."""
+
+    checkpoint: Path
+    global_step: int
+    num_updates: int
+    buffer_size: int
+    """Transitions of the restored replay buffer (0: none was saved, or its file was unreadable)."""
+    steps_before_update: int
+    """Env steps to collect before the next update: the rest of the warm-up, or the refill of the buffer."""
+
+    def __str__(self) -> str:
+        buffer = f"replay buffer of {self.buffer_size} transitions" if self.buffer_size else "no replay buffer"
+        line = f"{self.checkpoint} at env step {self.global_step} ({self.num_updates} updates), {buffer}"
+        if self.steps_before_update:
+            line += f"; {self.steps_before_update} env steps to collect before the next update"
+        return line
 
 
 def algorithm_class(algo_cfg: SacCfg) -> type[SAC]:
@@ -79,6 +116,22 @@ def read_checkpoint(path: str | Path, map_location: torch.device | str = "cpu") 
     if missing:
         raise ValueError(f"checkpoint {path} lacks {missing}")
     return state
+
+
+def checkpoint_paths(run_dir: str | Path) -> list[Path]:
+    """The checkpoints ``model_<step>.pt`` of a run folder, by increasing step."""
+    steps = {}
+    for path in Path(run_dir).glob("model_*.pt"):
+        match = CHECKPOINT_NAME.fullmatch(path.name)
+        if match:
+            steps[path] = int(match.group(1))
+    return sorted(steps, key=steps.get)
+
+
+def latest_checkpoint(run_dir: str | Path) -> Path | None:
+    """The checkpoint of the highest step in a run folder (None if there is none)."""
+    paths = checkpoint_paths(run_dir)
+    return paths[-1] if paths else None
 
 
 def configs_from_checkpoint(path: str | Path) -> OffPolicyRunnerCfg:
@@ -163,6 +216,11 @@ class OffPolicyRunner:
         self.env_log: dict[str, Any] = {}
         self.writer = None
         self._warned_final_obs = False
+        self.saved_step: int | None = None
+        """Env step of the last checkpoint this runner wrote (a step is never saved twice)."""
+        self.last_save_time = time.monotonic()
+        self.diverged = False
+        """Set when ``learn`` raised ``TrainingDiverged``; nothing is saved after it."""
 
     # ----------------------------------------------------------------------------------------------
     # Training loop
@@ -170,33 +228,65 @@ class OffPolicyRunner:
 
     def learn(self, num_env_steps: int) -> None:
         """Train until ``global_step == num_env_steps``; continues from the current step (e.g. after
-        ``resume``), so the same call finishes an interrupted run."""
+        ``resume``), so the same call finishes an interrupted run. Raises ``TrainingDiverged`` on a NaN or
+        infinite loss or state, after saving the last good state."""
         from torch.utils.tensorboard import SummaryWriter  # slow import, only needed for training
 
         if self.writer is None:
             self.writer = SummaryWriter(str(self.log_dir))
         info: dict[str, torch.Tensor] = {}
         window_start = (time.perf_counter(), self.global_step, self.num_updates)
+        self.last_save_time = time.monotonic()
         with tqdm(total=num_env_steps, initial=self.global_step, disable=not self.cfg.progress_bar) as bar:
             while self.global_step < num_env_steps:
                 policy_acts = self.global_step >= self.cfg.learning_starts
+                # After the warm-up, and after a resume without replay buffer once it is refilled as much.
+                updating = policy_acts and len(self.buffer) >= self.warmup_transitions
                 self.collect_step(random_actions=not policy_acts)
                 self.global_step += 1
                 if self.algo.maybe_reset(self.global_step):
                     self.writer.add_scalar("train/full_reset", 1.0, self.global_step)
-                if policy_acts:
+                if updating:
                     for _ in range(self.cfg.algorithm.replay_ratio):
-                        info = self.algo.update(self.sample_batch())
-                        self.num_updates += 1
+                        info = self.update()
                 if self.global_step % self.cfg.log_interval == 0:
                     self.log(info, window_start)
                     window_start = (time.perf_counter(), self.global_step, self.num_updates)
                     if self.completed_returns:
                         bar.set_postfix(ret=f"{self.mean_episode_return():.1f}")
-                if self.cfg.save_interval > 0 and self.global_step % self.cfg.save_interval == 0:
+                if self.save_due():
+                    problem = self.non_finite_state()
+                    if problem:
+                        raise self.diverge(problem)
                     self.save_checkpoint()
                 bar.update(1)
         self.writer.flush()
+
+    @property
+    def warmup_transitions(self) -> int:
+        """Transitions the replay buffer must hold before updates: ``learning_starts`` env steps' worth."""
+        return min(self.cfg.learning_starts * self.num_envs, self.buffer.capacity)
+
+    def steps_before_update(self) -> int:
+        """Env steps ``learn`` collects before its next update."""
+        missing = max(self.warmup_transitions - len(self.buffer), 0)
+        return max(self.cfg.learning_starts - self.global_step, -(-missing // self.num_envs))
+
+    def update(self) -> dict[str, torch.Tensor]:
+        """One learner update on a fresh batch. On a non-finite loss no optimizer step is taken on it, so every
+        parameter is as the last step on a finite loss left it: that state is saved and ``TrainingDiverged`` raised."""
+        try:
+            info = self.algo.update(self.sample_batch())
+        except NonFiniteLossError as error:
+            raise self.diverge(str(error)) from None
+        self.num_updates += 1
+        return info
+
+    def save_due(self) -> bool:
+        cfg = self.cfg
+        by_steps = cfg.save_interval > 0 and self.global_step % cfg.save_interval == 0
+        by_time = cfg.save_interval_s > 0 and time.monotonic() - self.last_save_time >= cfg.save_interval_s
+        return by_steps or by_time
 
     def collect_step(self, random_actions: bool) -> None:
         """Act in all envs, store the transitions and track episode statistics."""
@@ -276,10 +366,15 @@ class OffPolicyRunner:
     # Checkpointing
     # ----------------------------------------------------------------------------------------------
 
-    def save(self, path: str | Path, save_replay_buffer: bool | None = None) -> None:
-        """Atomically save everything needed to continue training (replay buffer optional)."""
-        if save_replay_buffer is None:
-            save_replay_buffer = self.cfg.save_replay_buffer
+    def save(self, path: str | Path, replay_buffer_path: str | Path | None = None) -> None:
+        """Atomically save everything needed to continue training to ``path`` and, if ``replay_buffer_path`` is
+        given (a file in the same folder), the replay buffer there first: the checkpoint names its buffer file."""
+        path = Path(path)
+        if replay_buffer_path is not None:
+            replay_buffer_path = Path(replay_buffer_path)
+            if replay_buffer_path.parent != path.parent:
+                raise ValueError(f"the replay buffer {replay_buffer_path} must be in the folder of {path}")
+            atomic_write(replay_buffer_path, lambda f: torch.save(self.buffer.state_dict(), f))
         state = {
             "format_version": CHECKPOINT_VERSION,
             "global_step": self.global_step,
@@ -290,50 +385,108 @@ class OffPolicyRunner:
                 "torch": torch.get_rng_state(),
                 "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
             },
-            "replay_buffer": self.buffer.state_dict() if save_replay_buffer else None,
+            "replay_buffer": replay_buffer_path.name if replay_buffer_path is not None else None,
             "agent_cfg": self.cfg.to_dict(),
             "agent_cfg_class": class_path(type(self.cfg)),
             "algorithm_cfg_class": class_path(type(self.cfg.algorithm)),
         }
         atomic_write(path, lambda f: torch.save(state, f))
 
-    def save_checkpoint(self) -> None:
-        """Save ``model_<step>.pt`` and ``last.pt`` in the log folder."""
-        self.save(self.log_dir / f"model_{self.global_step}.pt")
-        self.save(self.log_dir / "last.pt")
+    def save_checkpoint(self, save_replay_buffer: bool | None = None) -> Path | None:
+        """Save ``model_<step>.pt`` in the log folder, with ``replay_buffer_<step>.pt`` if ``save_replay_buffer``
+        (default: the config's), then delete all but the newest ``keep_checkpoints`` checkpoints and all other
+        replay buffers. Returns the checkpoint. A step is saved once; a NaN or infinite state never (None, with
+        a warning), nor anything after ``TrainingDiverged`` (``learn`` then saved the last good state)."""
+        path = self.log_dir / f"model_{self.global_step}.pt"
+        if self.diverged:
+            return None
+        if self.saved_step == self.global_step:
+            return path
+        problem = self.non_finite_state()
+        if problem:
+            warnings.warn(f"Not saving a checkpoint at env step {self.global_step}: {problem}", stacklevel=2)
+            return None
+        if save_replay_buffer is None:
+            save_replay_buffer = self.cfg.save_replay_buffer
+        buffer_path = self.log_dir / f"replay_buffer_{self.global_step}.pt" if save_replay_buffer else None
+        self.save(path, buffer_path)
+        self.saved_step, self.last_save_time = self.global_step, time.monotonic()
+        keep = self.cfg.keep_checkpoints
+        stale = checkpoint_paths(self.log_dir)[:-keep] if keep > 0 else []
+        stale += self.log_dir.glob(REPLAY_BUFFER_GLOB)
+        for old in stale:
+            if old not in (path, buffer_path):
+                old.unlink(missing_ok=True)
+        return path
 
-    def load(self, path: str | Path) -> None:
-        """Restore a checkpoint written by ``save``; raises if the file is unreadable or incomplete."""
-        self._restore(read_checkpoint(path, self.device))
+    def non_finite_state(self) -> str:
+        """What of the networks, optimizers and observation statistics is NaN or infinite ('' if nothing)."""
+        tensors = {f"algo.{k}": v for k, v in self.algo.state_dict().items()}
+        tensors |= {f"normalizer.{k}": v for k, v in self.normalizer.state_dict().items()}
+        for name, optimizer in self.algo.optimizers.items():
+            for index, param_state in optimizer.state_dict()["state"].items():
+                tensors |= {f"optimizers.{name}.{index}.{k}": v for k, v in param_state.items()}
+        bad = [k for k, v in tensors.items() if isinstance(v, torch.Tensor) and not bool(torch.isfinite(v).all())]
+        more = f" and {len(bad) - 3} more tensors" if len(bad) > 3 else ""
+        return f"non-finite values in {', '.join(bad[:3])}{more}" if bad else ""
 
-    def resume(self, log_dir: str | Path | None = None) -> Path | None:
-        """Load the latest valid checkpoint of ``log_dir`` (default: this runner's): ``last.pt``, then
-        ``model_<step>.pt`` by decreasing step. Unreadable files are skipped with a warning. Returns the
-        loaded path, or None (with a warning) if there is none."""
+    def diverge(self, cause: str) -> TrainingDiverged:
+        """Save the last good state (without a replay buffer that holds NaN), unless the state itself is not
+        finite, and return the ``TrainingDiverged`` to raise; nothing is saved after it."""
+        problem = self.non_finite_state()
+        if problem:
+            kept = "nothing saved" + (f" ({problem})" if problem != cause else "")
+            kept += f", the last checkpoint is {latest_checkpoint(self.log_dir)}"
+        else:
+            bad_data = self.buffer.non_finite()
+            kept = f"saved the last good state as {self.save_checkpoint(self.cfg.save_replay_buffer and not bad_data)}"
+            if bad_data:
+                kept += f", without the replay buffer (non-finite {bad_data})"
+        self.diverged = True
+        return TrainingDiverged(
+            f"{cause} at env step {self.global_step} (after {self.num_updates} updates): stopped; {kept}"
+        )
+
+    def load(self, path: str | Path) -> Restored:
+        """Restore a checkpoint written by ``save`` and the replay buffer it names; raises if the checkpoint is
+        unreadable or incomplete. A missing or unreadable buffer file leaves the buffer empty, with a warning:
+        ``learn`` then collects ``learning_starts`` env steps before it updates again."""
+        return self._restore(Path(path), read_checkpoint(path, self.device))
+
+    def resume(self, log_dir: str | Path | None = None) -> Restored | None:
+        """Load the latest valid checkpoint of ``log_dir`` (default: this runner's), ``model_<step>.pt`` by
+        decreasing step, and delete the temporary files a kill left there. Unreadable files are skipped with
+        a warning. Returns what was restored, or None (with a warning) if there is no valid checkpoint."""
         log_dir = Path(log_dir) if log_dir is not None else self.log_dir
-        matches = {path: re.fullmatch(r"model_(\d+)\.pt", path.name) for path in log_dir.glob("model_*.pt")}
-        steps = {path: int(match.group(1)) for path, match in matches.items() if match}
-        candidates = [log_dir / "last.pt"] + sorted(steps, key=steps.get, reverse=True)
-        for path in candidates:
-            if not path.is_file():
-                continue
+        for pattern in TEMPORARY_GLOBS:
+            for leftover in log_dir.glob(pattern):
+                leftover.unlink(missing_ok=True)
+        for path in reversed(checkpoint_paths(log_dir)):
             try:
                 state = read_checkpoint(path, self.device)
             except Exception as error:  # a truncated or corrupt file must never stop a resume
                 warnings.warn(f"Skipping unreadable checkpoint {path}: {type(error).__name__}: {error}", stacklevel=2)
                 continue
-            self._restore(state)
-            return path
+            return self._restore(path, state)
         warnings.warn(f"No valid checkpoint in {log_dir}; training starts from scratch.", stacklevel=2)
         return None
 
-    def _restore(self, state: dict) -> None:
+    def _restore(self, path: Path, state: dict) -> Restored:
         self.algo.load_checkpoint(state["algo"])
         self.normalizer.load_state_dict(state["normalizer"])
-        if state["replay_buffer"] is not None:
-            self.buffer.load_state_dict(state["replay_buffer"])
         self.global_step = state["global_step"]
         self.num_updates = state["num_updates"]
         torch.set_rng_state(state["rng"]["torch"].cpu())
         if state["rng"]["cuda"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all([s.cpu() for s in state["rng"]["cuda"]])
+        self.buffer.ptr = self.buffer.size = 0
+        if state["replay_buffer"] is not None:
+            buffer_path = path.parent / state["replay_buffer"]
+            try:  # memory-mapped: the tensors are copied from the file into the buffer, nothing is parsed
+                self.buffer.load_state_dict(torch.load(buffer_path, map_location="cpu", weights_only=True, mmap=True))
+            except Exception as error:
+                warnings.warn(
+                    f"Replay buffer {buffer_path} not restored ({type(error).__name__}: {error}): it is refilled.",
+                    stacklevel=3,
+                )
+        return Restored(path, self.global_step, self.num_updates, len(self.buffer), self.steps_before_update())

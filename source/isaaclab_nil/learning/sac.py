@@ -18,6 +18,11 @@ from .networks import CriticEnsemble, TanhGaussianActor, mlp, sample_tanh_gaussi
 from .replay_buffer import Batch
 
 
+class NonFiniteLossError(ArithmeticError):
+    """A loss was NaN or infinite. Raised before that loss's optimizer step, so every parameter still holds
+    the value of the last step taken on a finite loss."""
+
+
 class SAC(nn.Module):
     """SAC with a critic ensemble (twin critics by default), target critics and learned temperature.
 
@@ -155,7 +160,10 @@ class SAC(nn.Module):
 
     def optimize(self, name: str, loss: torch.Tensor) -> None:
         """Backpropagate ``loss`` into the parameters of optimizer ``name`` only (e.g. the actor loss
-        leaves the critic's gradients alone) and take an optimizer step."""
+        leaves the critic's gradients alone) and take an optimizer step. Raises ``NonFiniteLossError``
+        instead if the loss is not finite (the check waits for the loss on a GPU: one sync per loss)."""
+        if not bool(torch.isfinite(loss).all()):
+            raise NonFiniteLossError(f"the {name} loss is {loss.detach().float().mean().item()}")
         optimizer = self.optimizers[name]
         params = [p for group in optimizer.param_groups for p in group["params"]]
         optimizer.zero_grad(set_to_none=True)
