@@ -14,19 +14,18 @@ from isaaclab_nil.learning.runner import TrainingDiverged, read_checkpoint
 from isaaclab_nil.learning.sac import SAC, NonFiniteLossError
 
 
-class NanAtStepEnv(PendulumEnv):
-    """Pendulum whose reward (or observation) of env 1 is NaN at one env step."""
+class BadValueAtStepEnv(PendulumEnv):
+    """Pendulum whose reward (or observation) of env 1 is ``value`` at one env step."""
 
-    def __init__(self, nan_step: int, what: str = "reward"):
+    def __init__(self, bad_step: int, value: float, what: str = "reward"):
         super().__init__(num_envs=4, seed=1, max_episode_length=50)
-        self.nan_step, self.what, self.steps = nan_step, what, 0
+        self.bad_step, self.value, self.what, self.steps = bad_step, value, what, 0
 
     def step(self, action):
         obs, reward, terminated, truncated, extras = super().step(action)
         self.steps += 1
-        if self.steps == self.nan_step:
-            value = obs["policy"] if self.what == "obs" else reward
-            value[1] = float("nan")
+        if self.steps == self.bad_step:
+            (obs["policy"] if self.what == "obs" else reward)[1] = self.value
         return obs, reward, terminated, truncated, extras
 
 
@@ -39,9 +38,10 @@ def all_finite(state: dict) -> bool:
 
 
 @pytest.mark.parametrize("make_cfg", [tiny_sac_cfg, tiny_bro_cfg], ids=["sac", "bro"])
-def test_nan_reward_stops_training_with_the_last_good_state_saved(tmp_path, make_cfg):
-    runner_cfg = quiet_runner_cfg(make_cfg(), save_interval=10)
-    runner = OffPolicyRunner(NanAtStepEnv(nan_step=25), runner_cfg, tmp_path)
+def test_a_non_finite_loss_stops_training_with_the_last_good_state_saved(tmp_path, make_cfg):
+    """A finite reward that the reward scale turns infinite (a setting, not a diverged env) reaches the loss."""
+    runner_cfg = quiet_runner_cfg(make_cfg(), save_interval=10, reward_scale=1e10)
+    runner = OffPolicyRunner(BadValueAtStepEnv(bad_step=25, value=1e30), runner_cfg, tmp_path)
     good_states = []  # the learner's state after each update, as the run went
     update = runner.algo.update
 
@@ -55,8 +55,8 @@ def test_nan_reward_stops_training_with_the_last_good_state_saved(tmp_path, make
         runner.learn(200)
     message = str(error.value)
     match = re.fullmatch(
-        r"the critic loss is nan at env step (\d+) \(after (\d+) updates\): stopped; saved the last good state as "
-        r"(.*), without the replay buffer \(non-finite rewards in 1 of (\d+) transitions\)",
+        r"the critic loss is (?:nan|inf) at env step (\d+) \(after (\d+) updates\): stopped; saved the last good "
+        r"state as (.*), without the replay buffer \(non-finite rewards in 1 of (\d+) transitions\)",
         message,
     )
     assert match, message
@@ -74,19 +74,21 @@ def test_nan_reward_stops_training_with_the_last_good_state_saved(tmp_path, make
     assert runner.save_checkpoint() is None and saved_files(tmp_path) == files  # nothing saved after it
 
 
-def test_nan_observation_is_never_saved(tmp_path):
-    # During the warm-up no loss is computed: the NaN reaches the observation statistics, and the next
-    # save refuses them. The checkpoint before the NaN stays the last one.
+@pytest.mark.parametrize("what", ["obs", "reward"])
+def test_a_nan_from_the_env_is_dropped_and_training_goes_on(tmp_path, what):
+    """A diverged env's NaN (its observation or reward) is not learned from: the transitions that hold it are not
+    stored, the observation statistics never see it, and training runs to its end."""
     runner = OffPolicyRunner(
-        NanAtStepEnv(nan_step=6, what="obs"), quiet_runner_cfg(tiny_sac_cfg(), save_interval=4), tmp_path
+        BadValueAtStepEnv(bad_step=30, value=float("nan"), what=what), quiet_runner_cfg(tiny_sac_cfg()), tmp_path
     )
-    with pytest.raises(TrainingDiverged) as error:
-        runner.learn(100)
-    assert str(error.value) == (
-        "non-finite values in normalizer.mean, normalizer.var at env step 8 (after 0 updates): stopped; "
-        f"nothing saved, the last checkpoint is {tmp_path / 'model_4.pt'}"
-    )
-    assert saved_files(tmp_path) == ["model_4.pt", "replay_buffer_4.pt"]
+    runner.learn(60)
+    # a NaN reward: one transition; a NaN observation: the policy's action is NaN too, and this pendulum (unlike a
+    # NIL env, which ends a diverged env's episode at once) keeps the NaN state until its time-out at step 50
+    dropped = {"reward": 1, "obs": 50 - 30 + 1}[what]
+    assert runner.nonfinite_transitions == dropped and runner.buffer.size == 4 * 60 - dropped
+    stored = (runner.buffer.obs, runner.buffer.rewards, runner.buffer.next_obs)
+    assert all(torch.isfinite(values[: runner.buffer.size]).all() for values in stored)
+    assert all_finite(runner.normalizer.state_dict()) and runner.num_updates > 0
 
 
 def test_a_non_finite_state_is_not_saved(tmp_path):

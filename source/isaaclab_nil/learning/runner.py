@@ -216,6 +216,8 @@ class OffPolicyRunner:
         self.env_log: dict[str, Any] = {}
         self.writer = None
         self._warned_final_obs = False
+        self.nonfinite_transitions = 0
+        """Transitions dropped because the env gave a NaN or Inf (a diverged env: its episode ends, it resets)."""
         self.saved_step: int | None = None
         """Env step of the last checkpoint this runner wrote (a step is never saved twice)."""
         self.last_save_time = time.monotonic()
@@ -289,10 +291,12 @@ class OffPolicyRunner:
         return by_steps or by_time
 
     def collect_step(self, random_actions: bool) -> None:
-        """Act in all envs, store the transitions and track episode statistics."""
+        """Act in all envs, store the transitions and track episode statistics. A transition in which the env gave a
+        NaN or Inf (observation or reward) is not stored: that env diverged, and the env ends its episode."""
         freeze_after = self.cfg.freeze_obs_normalizer_after
         self.normalizer.frozen = freeze_after is not None and self.global_step >= freeze_after
-        self.normalizer.update(self.obs)
+        obs_finite = torch.isfinite(self.obs).all(dim=-1)
+        self.normalizer.update(self.obs if bool(obs_finite.all()) else self.obs[obs_finite])
         if random_actions:
             actions = torch.rand(self.num_envs, self.action_dim, device=self.device) * 2.0 - 1.0
         else:
@@ -306,8 +310,13 @@ class OffPolicyRunner:
         any_done = bool(dones.any())
 
         final_obs = self.final_observation(next_obs, dones, extras) if any_done else next_obs
-        self.buffer.add(self.obs, actions, rewards * self.cfg.reward_scale, final_obs, terminated)
-        self.track_episodes(rewards, dones, any_done)
+        finite = obs_finite & torch.isfinite(rewards) & torch.isfinite(final_obs).all(dim=-1)
+        transition = (self.obs, actions, rewards * self.cfg.reward_scale, final_obs, terminated)
+        if not bool(finite.all()):
+            self.nonfinite_transitions += int((~finite).sum())
+            transition = tuple(values[finite] for values in transition)
+        self.buffer.add(*transition)
+        self.track_episodes(torch.where(finite, rewards, 0.0), dones, any_done)
         self.env_log.update(extras.get("log", {}))  # latest value of each term, read at log time
         self.obs = next_obs
 
@@ -361,6 +370,7 @@ class OffPolicyRunner:
         writer.add_scalar("perf/env_steps_per_s", (step - start_step) * self.num_envs / elapsed, step)
         writer.add_scalar("perf/updates_per_s", (self.num_updates - start_updates) / elapsed, step)
         writer.add_scalar("train/num_updates", self.num_updates, step)
+        writer.add_scalar("train/nonfinite_transitions", self.nonfinite_transitions, step)
 
     # ----------------------------------------------------------------------------------------------
     # Checkpointing
