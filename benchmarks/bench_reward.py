@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -41,7 +43,7 @@ CASES = {
 """Case -> overrides; every case but ``off`` also gets the bundle."""
 
 
-def make_reference(task: str, folder: Path, encoder_size: int) -> Path:
+def make_reference(task: str, folder: Path, encoder_size: int, overrides: list[str]) -> Path:
     """Save a tiny encoder and a synthetic bundle matching ``task``'s env into ``folder``; return the bundle."""
     import torch
     from transformers import TimesformerConfig, TimesformerModel
@@ -63,7 +65,7 @@ def make_reference(task: str, folder: Path, encoder_size: int) -> Path:
     TimesformerModel(config).save_pretrained(folder / "encoder")
     encoder = VideoEncoder.from_pretrained(str(folder / "encoder"))
 
-    cfg = make_env_cfg(task)
+    cfg = make_env_cfg(task, overrides=overrides)
     reference, camera = cfg.commands.reference, follow_camera_spec(cfg)
     source = BundleSource(
         robot=reference.embodiment,
@@ -86,12 +88,21 @@ def run_case(task: str, num_envs: int, device: str, overrides: list[str], steps:
     import torch
 
     from isaaclab_nil.envs.factory import make_env
+    from isaaclab_nil.envs.mdp import commands
 
     env = make_env(task, num_envs=num_envs, device=device, overrides=overrides)
     env.seed(0)
     env.reset()
-    env.episode_length_buf.random_(0, int(env.max_episode_length))  # envs at different phases, as in training
-    command, encoded = env.command_manager.get_term("reference"), []
+    command, encoded, renders = env.command_manager.get_term("reference"), [], []
+    frames = command.cfg.num_frames  # envs at different frames of the reference, as in training:
+    command.start = command.clock_frame + 1 - torch.randint(0, frames, (env.num_envs,), device=env.device)
+    render = commands.robot_frames
+
+    def counting_render(env):
+        renders.append(env.common_step_counter)
+        return render(env)
+
+    commands.robot_frames = counting_render
     if command.encoder is not None:
         encode = command.encoder.encode
 
@@ -107,6 +118,7 @@ def run_case(task: str, num_envs: int, device: str, overrides: list[str], steps:
     for _ in range(10):  # warm-up
         env.step(action())
     encoded.clear()
+    renders.clear()
     start = time.perf_counter()
     for _ in range(steps):
         env.step(action())
@@ -114,16 +126,23 @@ def run_case(task: str, num_envs: int, device: str, overrides: list[str], steps:
         torch.cuda.synchronize()
     elapsed = time.perf_counter() - start
     env.close()
-    return {"env_steps_per_s": steps * num_envs / elapsed, "encoder_calls": len(encoded), "clips": sum(encoded)}
+    return {
+        "env_steps_per_s": steps * num_envs / elapsed,
+        "renders": len(renders),
+        "encoder_calls": len(encoded),
+        "clips": sum(encoded),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="NIL-H1-Walk")
     parser.add_argument("--num_envs", type=int, nargs="+", default=[4])
+    parser.add_argument("--camera_sizes", type=int, nargs="+", default=[224], help="follow-camera sizes [px]")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--encoder_size", type=int, default=64, help="input size [px] of the tiny encoder")
+    parser.add_argument("--out", type=Path, help="also write the results as <out>.json and <out>.md")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case, print JSON
     args = parser.parse_args()
 
@@ -135,40 +154,48 @@ def main() -> None:
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        bundle = make_reference(args.task, Path(folder), args.encoder_size)
-        reference = [f"env.commands.reference.bundle={bundle}"]
-        for num_envs in args.num_envs:
-            for name, overrides in CASES.items():
-                case = {"num_envs": num_envs, "overrides": overrides + (reference if name != "off" else [])}
-                cmd = [
-                    sys.executable,
-                    __file__,
-                    "--task",
-                    args.task,
-                    "--device",
-                    args.device,
-                    "--steps",
-                    str(args.steps),
-                    "--case",
-                    json.dumps(case),
-                ]
-                child = subprocess.run(cmd, capture_output=True, text=True)
-                if child.returncode:
-                    sys.exit(f"case {name} with {num_envs} envs failed:\n{child.stderr[-3000:]}")
-                out = child.stdout
-                result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
-                rows.append((num_envs, name, result))
+        for size in args.camera_sizes:
+            camera = [f"env.scene.follow_camera.width={size}", f"env.scene.follow_camera.height={size}"]
+            bundle = make_reference(args.task, Path(folder) / str(size), args.encoder_size, camera)
+            reference = [f"env.commands.reference.bundle={bundle}"]
+            for num_envs in args.num_envs:
+                for name, overrides in CASES.items():
+                    case = {
+                        "num_envs": num_envs,
+                        "overrides": camera + overrides + (reference if name != "off" else []),
+                    }
+                    cmd = [sys.executable, __file__, "--task", args.task, "--device", args.device]
+                    cmd += ["--steps", str(args.steps), "--case", json.dumps(case)]
+                    child = subprocess.run(cmd, capture_output=True, text=True)
+                    if child.returncode:
+                        sys.exit(f"case {name} with {num_envs} envs failed:\n{child.stderr[-3000:]}")
+                    out = child.stdout
+                    result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
+                    rows.append({"camera": size, "num_envs": num_envs, "reward": name, **result})
 
-    print(
-        f"\n{args.task} on {args.device}, camera on, {args.steps} steps per case, random actions, "
-        f"tiny encoder at {args.encoder_size} px"
-    )
-    print("| envs | reward | env-steps/s | vs off | encoder calls | clips encoded |")
-    print("|---:|---|---:|---:|---:|---:|")
-    for num_envs, name, result in rows:
-        off = next(r for n, c, r in rows if n == num_envs and c == "off")["env_steps_per_s"]
-        sps = result["env_steps_per_s"]
-        print(f"| {num_envs} | {name} | {sps:.1f} | {sps / off:.2f} | {result['encoder_calls']} | {result['clips']} |")
+    lines = [
+        f"{args.task} on {args.device}, {args.steps} steps per case, random actions, envs at random reference "
+        f"frames, tiny encoder at {args.encoder_size} px",
+        "",
+        "| camera [px] | envs | reward | env-steps/s | vs off | renders / 100 steps | encoder calls | clips encoded |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        off = next(
+            r for r in rows if (r["camera"], r["num_envs"], r["reward"]) == (row["camera"], row["num_envs"], "off")
+        )
+        sps = row["env_steps_per_s"]
+        lines.append(
+            f"| {row['camera']} | {row['num_envs']} | {row['reward']} | {sps:.1f} | {sps / off['env_steps_per_s']:.2f} "
+            f"| {100 * row['renders'] / args.steps:.0f} | {row['encoder_calls']} | {row['clips']} |"
+        )
+    print("\n" + "\n".join(lines))
+    if args.out:
+        command = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_reward.py " + " ".join(sys.argv[1:])
+        record = {"command": command, "date": time.strftime("%Y-%m-%d"), "machine": platform.platform(), "rows": rows}
+        args.out.with_suffix(".json").write_text(json.dumps(record, indent=2))
+        header = f"Command: `{command}` ({record['date']}, {record['machine']}, {os.cpu_count()} CPUs)\n\n"
+        args.out.with_suffix(".md").write_text(header + "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
