@@ -37,7 +37,7 @@ import shlex
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from isaaclab_nil.envs.reward_presets import IOU_TERM, REGULARIZATION_TERMS, REWARD_ABLATIONS, VIDEO_TERM
@@ -326,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--encoder", help="TimeSformer hub id or folder (default: a random one made here)")
+    parser.add_argument("--camera_size", type=int, help="follow-camera width and height [px] (default: the preset's)")
     parser.add_argument("--out", type=Path, help="output folder (default: outputs/benchmarks/known_answer_<preset>)")
     parser.add_argument("overrides", nargs="*", help="agent.<field>=<v> for training, after the preset's")
     args = parser.parse_args(argv)
@@ -334,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown reward variants {unknown}; known: {list(REWARD_VARIANTS)} or all")
     preset = PRESETS[args.preset]
+    if args.camera_size is not None:  # the reference is filmed at this size; training and evaluation take its camera
+        size = ("env.scene.follow_camera.width", "env.scene.follow_camera.height")
+        kept = tuple(item for item in preset.env_overrides if not item.startswith(size))
+        preset = replace(preset, env_overrides=(*kept, *(f"{key}={args.camera_size}" for key in size)))
     out = (args.out or REPO / "outputs" / "benchmarks" / f"known_answer_{args.preset}").resolve()
     out.mkdir(parents=True, exist_ok=True)
 
