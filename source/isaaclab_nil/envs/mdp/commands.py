@@ -56,7 +56,8 @@ class ReferenceCommand(CommandTerm):
         frame: long, the reference frame the env is in; -1 after a reset until its first frame is captured.
         iou: mask IoU of the env's current frame (0 without a bundle).
         embedding: float (N, D), the clip embedding of the env's current frame; None when no term needs it.
-        step_share: the share of the frame's values this control step carries: 1/n_f, or 0 past the reference.
+        step_share: the share of the frame's values this control step carries: 1/n of its clock frame, or 0 outside
+            the reference.
     """
 
     cfg: ReferenceCommandCfg
