@@ -14,7 +14,7 @@ def test_effort_limits_come_from_the_mjcf():
 def test_paper_preset_applies_torques_scaled_to_the_effort_limits():
     from isaaclab.envs.mdp import JointEffortActionCfg
 
-    from isaaclab_nil.tasks.h1 import H1WalkPaperEnvCfg
+    from isaaclab_nil.tasks.h1.env_cfg import H1WalkPaperEnvCfg
 
     cfg = H1WalkPaperEnvCfg()
     assert isinstance(cfg.actions.joints, JointEffortActionCfg)
@@ -24,7 +24,7 @@ def test_paper_preset_applies_torques_scaled_to_the_effort_limits():
 
 
 def test_position_preset_uses_unitree_gains():
-    from isaaclab_nil.tasks.h1 import H1WalkEnvCfg
+    from isaaclab_nil.tasks.h1.env_cfg import H1WalkEnvCfg
 
     actuator = H1WalkEnvCfg().scene.robot.actuators["joints"]
     assert actuator.stiffness["left_knee(_[0-9]+)?"] == 200.0
@@ -33,7 +33,7 @@ def test_position_preset_uses_unitree_gains():
 
 
 def test_missing_asset_root_gives_one_clear_error(monkeypatch, tmp_path):
-    from isaaclab_nil.tasks.h1 import H1WalkEnvCfg
+    from isaaclab_nil.tasks.h1.env_cfg import H1WalkEnvCfg
 
     monkeypatch.setenv(ASSET_ROOT_ENV_VAR, str(tmp_path / "nowhere"))
     with pytest.raises(MissingAssetError, match=ASSET_ROOT_ENV_VAR) as error:
