@@ -4,17 +4,16 @@ import math
 import re
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
 import pytest
 import torch
 
 from isaaclab_nil.envs.mdp import push_by_setting_velocity
 from isaaclab_nil.envs.mdp.camera import robot_frames, robot_semantic_id
-from isaaclab_nil.robots.assets import mjcf_path
+from isaaclab_nil.robots.assets import mjcf_effort_limits, mjcf_path
 from isaaclab_nil.robots.mjcf import mjcf_joint_names
 
-H1_JOINTS = [m.get("joint") for m in ET.parse(mjcf_path("unitree_h1/h1.xml")).getroot().iter("motor")]
+H1_JOINTS = list(mjcf_effort_limits(mjcf_path("unitree_h1/h1.xml")))
 
 
 def _zero_action(env):

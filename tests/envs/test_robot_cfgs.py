@@ -1,14 +1,8 @@
-"""Robot configs from MJCF: effort limits from the model, the torque preset, the asset-root error."""
+"""Robot configs from MJCF: the torque preset, the position preset's gains, the asset-root error."""
 
 import pytest
 
-from isaaclab_nil.robots.assets import ASSET_ROOT_ENV_VAR, MissingAssetError, mjcf_effort_limits, mjcf_path
-
-
-def test_effort_limits_come_from_the_mjcf():
-    limits = mjcf_effort_limits(mjcf_path("unitree_h1/h1.xml"))
-    assert len(limits) == 19
-    assert limits["left_knee"] == 300.0 and limits["left_ankle"] == 40.0 and limits["right_elbow"] == 18.0
+from isaaclab_nil.robots.assets import ASSET_ROOT_ENV_VAR, MissingAssetError
 
 
 def test_paper_preset_applies_torques_scaled_to_the_effort_limits():
