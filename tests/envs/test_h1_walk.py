@@ -4,7 +4,6 @@ import math
 import re
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
 import pytest
 import torch
@@ -12,10 +11,10 @@ import torch
 from isaaclab_nil.alignment import reference_start
 from isaaclab_nil.envs.mdp import push_by_setting_velocity
 from isaaclab_nil.envs.mdp.camera import robot_frames, robot_semantic_id
-from isaaclab_nil.robots.assets import mjcf_path
+from isaaclab_nil.robots.assets import mjcf_effort_limits, mjcf_path
 from isaaclab_nil.robots.mjcf import mjcf_joint_names
 
-H1_JOINTS = [m.get("joint") for m in ET.parse(mjcf_path("unitree_h1/h1.xml")).getroot().iter("motor")]
+H1_JOINTS = list(mjcf_effort_limits(mjcf_path("unitree_h1/h1.xml")))
 
 
 def _zero_action(env):
@@ -163,3 +162,12 @@ def test_a_nan_in_one_env_resets_that_env_and_spares_the_others(h1_env):
         finite_steps = finite_steps + 1 if torch.isfinite(reward[0]) else 0
     assert finite_steps >= 20, "the diverged env never recovered"
     assert h1_env.episode_length_buf[1] == 44
+
+
+def test_deploy_config_maps_each_joint_to_its_unitree_motor(h1_env):
+    from isaaclab_nil.envs.deploy import deploy_info
+
+    info = deploy_info(h1_env)
+    assert info["joint_names"] == H1_JOINTS  # the policy's order
+    assert info["joint_ids_map"][H1_JOINTS.index("torso")] == 6 and info["joint_ids_map"][0] == 7  # left_hip_yaw
+    assert sorted(info["joint_ids_map"]) == [i for i in range(20) if i != 9]  # motor 9 is not used on the H1

@@ -1,20 +1,14 @@
-"""Robot configs from MJCF: effort limits from the model, the torque preset, the asset-root error."""
+"""Robot configs from MJCF: the torque preset, the position preset's gains, the asset-root error."""
 
 import pytest
 
-from isaaclab_nil.robots.assets import ASSET_ROOT_ENV_VAR, MissingAssetError, mjcf_effort_limits, mjcf_path
-
-
-def test_effort_limits_come_from_the_mjcf():
-    limits = mjcf_effort_limits(mjcf_path("unitree_h1/h1.xml"))
-    assert len(limits) == 19
-    assert limits["left_knee"] == 300.0 and limits["left_ankle"] == 40.0 and limits["right_elbow"] == 18.0
+from isaaclab_nil.robots.assets import ASSET_ROOT_ENV_VAR, MissingAssetError
 
 
 def test_paper_preset_applies_torques_scaled_to_the_effort_limits():
     from isaaclab.envs.mdp import JointEffortActionCfg
 
-    from isaaclab_nil.tasks.h1 import H1WalkPaperEnvCfg
+    from isaaclab_nil.tasks.h1.env_cfg import H1WalkPaperEnvCfg
 
     cfg = H1WalkPaperEnvCfg()
     assert isinstance(cfg.actions.joints, JointEffortActionCfg)
@@ -24,7 +18,7 @@ def test_paper_preset_applies_torques_scaled_to_the_effort_limits():
 
 
 def test_position_preset_uses_unitree_gains():
-    from isaaclab_nil.tasks.h1 import H1WalkEnvCfg
+    from isaaclab_nil.tasks.h1.env_cfg import H1WalkEnvCfg
 
     actuator = H1WalkEnvCfg().scene.robot.actuators["joints"]
     assert actuator.stiffness["left_knee(_[0-9]+)?"] == 200.0
@@ -33,7 +27,7 @@ def test_position_preset_uses_unitree_gains():
 
 
 def test_missing_asset_root_gives_one_clear_error(monkeypatch, tmp_path):
-    from isaaclab_nil.tasks.h1 import H1WalkEnvCfg
+    from isaaclab_nil.tasks.h1.env_cfg import H1WalkEnvCfg
 
     monkeypatch.setenv(ASSET_ROOT_ENV_VAR, str(tmp_path / "nowhere"))
     with pytest.raises(MissingAssetError, match=ASSET_ROOT_ENV_VAR) as error:

@@ -239,7 +239,7 @@ def test_weights_live_on_the_reward_terms():
 
 def test_a_config_made_in_python_is_the_registered_one():
     """No extra call: the task's config class made in Python equals what the registry (and Hydra) gives."""
-    from isaaclab_nil.tasks.h1 import H1WalkEnvCfg
+    from isaaclab_nil.tasks.h1.env_cfg import H1WalkEnvCfg
 
     in_python = H1WalkEnvCfg()
     in_python.sim.device = "cpu"  # the one setting the commands apply to every config (this machine has no GPU)

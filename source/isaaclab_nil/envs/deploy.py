@@ -29,7 +29,8 @@ OBSERVATION_MEANINGS = {
 def deploy_info(env: ManagerBasedRLEnv) -> dict:
     """Joint order, default pose, PD gains, action mapping, observation layout and control period.
 
-    Joint names are the MJCF (hardware) names, in the policy's action and observation order.
+    Joint names are the MJCF (hardware) names, in the policy's action and observation order; ``joint_ids_map``
+    gives each one's motor index in the hardware's SDK order.
     Actions map to ``target = action_offset + action_scale * action`` (joint positions [rad]), or to
     joint torques [N m] when ``action_type`` is ``joint_effort`` (the paper preset).
     """
@@ -43,9 +44,11 @@ def deploy_info(env: ManagerBasedRLEnv) -> dict:
             env.observation_manager.active_terms["policy"], env.observation_manager.group_obs_term_dim["policy"]
         )
     ]
+    joint_names = mjcf_joint_names(env.cfg.scene.robot.spawn.asset_path, robot.joint_names)
     return {
         "robot": reference.embodiment,
-        "joint_names": mjcf_joint_names(env.cfg.scene.robot.spawn.asset_path, robot.joint_names),
+        "joint_names": joint_names,
+        "joint_ids_map": sdk_motor_ids(joint_names, env.cfg.robot_sdk_joint_order),
         "default_joint_pos": _rounded(robot.data.default_joint_pos.torch[0]),
         "stiffness": _rounded(robot.data.joint_stiffness.torch[0]),
         "damping": _rounded(robot.data.joint_damping.torch[0]),
@@ -65,6 +68,14 @@ def deploy_info(env: ManagerBasedRLEnv) -> dict:
         },
         "phase_frequencies": list(reference.phase_frequencies),
     }
+
+
+def sdk_motor_ids(joint_names: list[str], sdk_joint_order: list[str | None]) -> list[int] | None:
+    """Entry i: the SDK motor index of policy joint i (unitree_rl_lab's ``joint_ids_map``); None when the
+    robot gives no motor order."""
+    if not sdk_joint_order:
+        return None
+    return [sdk_joint_order.index(name) for name in joint_names]
 
 
 def _rounded(values: torch.Tensor) -> list[float]:

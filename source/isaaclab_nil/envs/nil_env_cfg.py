@@ -192,6 +192,9 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
     terminations: TerminationsCfg = TerminationsCfg()
     rewards: RewardsCfg = RewardsCfg()
     commands: CommandsCfg = CommandsCfg()
+    robot_sdk_joint_order: list = []
+    """The robot's hardware motor order (MJCF joint names, None for a motor slot it does not use), set by
+    ``set_robot``; the deploy config maps each policy joint to its SDK motor with it."""
 
     def __post_init__(self):
         self.decimation = 4  # 50 Hz control at dt = 5 ms, as on Unitree robots
@@ -201,7 +204,8 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
         self.compute_final_obs = True  # off-policy learners bootstrap from the true last observation
 
     def set_robot(self, spec: RobotSpec, control: str = "position") -> None:
-        """Put robot ``spec`` in the scene with its actions, fall limits and prompt name.
+        """Put robot ``spec`` in the scene with its actions, feet, fall limits, camera framing, prompt name and
+        hardware motor order.
 
         Args:
             spec: the robot.
@@ -217,7 +221,9 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
         else:
             self.actions.joints.scale = spec.action_scale
         self.terminations.base_height.params["minimum_height"] = spec.min_base_height
+        self.terminations.base_tilt.params["limit_angle"] = spec.max_tilt
         self.scene.feet_contact.prim_path = "{ENV_REGEX_NS}/Robot/" + spec.foot_bodies
         self.rewards.feet_slip.params["asset_cfg"] = SceneEntityCfg("robot", body_names=spec.foot_bodies)
         self.commands.reference.embodiment = spec.name
         self.scene.follow_camera.offset.pos = spec.camera_offset
+        self.robot_sdk_joint_order = list(spec.sdk_joint_order)

@@ -1,47 +1,18 @@
-"""Build Isaac Lab articulation configs from MJCF robot models (MuJoCo Menagerie)."""
+"""Build Isaac Lab articulation configs from a robot's spec and its MJCF model."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import isaaclab.sim as sim_utils
 from isaaclab.actuators import IdealPDActuatorCfg, ImplicitActuatorCfg
 from isaaclab.assets import ArticulationCfg
 
-from .assets import mjcf_effort_limits, mjcf_path
+from .assets import MjcfModelError, mjcf_effort_limits, mjcf_path
+from .spec import RobotSpec
 
-
-@dataclass
-class RobotSpec:
-    """What NIL needs to know about a robot, beyond its MJCF file.
-
-    Gains are keyed by joint-name regular expressions, as in Isaac Lab actuator configs.
-    """
-
-    name: str
-    """Embodiment name used in prompts, e.g. ``"Unitree H1 robot"``."""
-    mjcf: str
-    """Model file, relative to the asset root."""
-    base_body: str
-    """Name of the floating-base body (root of the kinematic tree)."""
-    foot_bodies: str
-    """Regular expression matching the foot bodies."""
-    base_height: float
-    """Spawn height of the base [m]."""
-    default_joint_pos: dict[str, float]
-    """Default (standing) joint positions; also the centre of joint-position actions."""
-    stiffness: dict[str, float]
-    """PD stiffness [N m/rad] of the joint-position drives."""
-    damping: dict[str, float]
-    """PD damping [N m s/rad] of the joint-position drives."""
-    action_scale: float = 0.25
-    """Joint-position action scale [rad]: target = default + scale * action."""
-    min_base_height: float = 0.5
-    """Below this base height [m] the robot counts as fallen."""
-    camera_offset: tuple[float, float, float] = (0.0, -3.0, 1.0)
-    """Follow-camera position relative to the base (x, y) and the ground (z) [m]; see FollowCameraCfg."""
+__all__ = ["RobotSpec", "check_spec", "joint_effort_limits", "mjcf_joint_names", "robot_cfg"]
 
 
 def _per_joint(pattern_values: dict[str, float], joints: list[str], what: str) -> dict[str, float]:
@@ -62,6 +33,24 @@ def joint_effort_limits(spec: RobotSpec) -> dict[str, float]:
     return _per_joint(effort_limits, list(effort_limits), "effort limit")
 
 
+def check_spec(spec: RobotSpec) -> list[str]:
+    """The actuated joints of ``spec``'s model, after checking that its SDK motor order names each exactly once.
+
+    Raises:
+        MjcfModelError: naming the model, when the SDK order misses a joint, repeats one or names another.
+    """
+    joints = list(mjcf_effort_limits(mjcf_path(spec.mjcf)))
+    named = [joint for joint in spec.sdk_joint_order if joint is not None]
+    if sorted(named) != sorted(joints):
+        missing, extra = sorted(set(joints) - set(named)), sorted(set(named) - set(joints))
+        repeated = sorted({joint for joint in named if named.count(joint) > 1})
+        raise MjcfModelError(
+            f"{spec.mjcf}: sdk_joint_order of {spec.name} must name every actuated joint once "
+            f"(missing {missing}, not actuated {extra}, repeated {repeated})"
+        )
+    return joints
+
+
 def robot_cfg(spec: RobotSpec, control: str = "position") -> ArticulationCfg:
     """Articulation config for ``spec``.
 
@@ -72,7 +61,7 @@ def robot_cfg(spec: RobotSpec, control: str = "position") -> ArticulationCfg:
             clipped at the MJCF effort limits (the paper's setting).
     """
     path = mjcf_path(spec.mjcf)
-    joints = list(mjcf_effort_limits(path))
+    joints = check_spec(spec)
     limits = joint_effort_limits(spec)
     if control == "position":
         actuator = ImplicitActuatorCfg(

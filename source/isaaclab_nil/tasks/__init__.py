@@ -1,29 +1,19 @@
 """The NIL tasks, registered with Gymnasium as ``NIL-<Robot>-<Skill>``.
 
-Each task is a thin subclass of :class:`~isaaclab_nil.envs.nil_env_cfg.NILEnvCfg` in a module per
-robot. Variants suffixed ``-Paper`` use the paper's torque actions instead of joint-position targets.
+A robot is a folder here (``tasks/<robot>/``): its spec (``robot.py``), its env configs (``env_cfg.py``: thin
+subclasses of :class:`~isaaclab_nil.envs.nil_env_cfg.NILEnvCfg`) and its registration (``__init__.py``, which
+calls :func:`~isaaclab_nil.tasks.registry.register_task`). Every such folder is found and imported here, so that
+adding a robot edits no shared file. Variants suffixed ``-Paper`` use the paper's torque actions instead of
+joint-position targets.
 """
 
-import gymnasium as gym
+import importlib
+import pkgutil
 
-_ENV_ENTRY_POINT = "isaaclab_nil.envs.factory:create_env"
-"""A plain Isaac Lab ManagerBasedRLEnv, made after the reference bundle has shaped its config."""
+from .registry import TASKS
 
-TASKS = {
-    "NIL-H1-Walk": "isaaclab_nil.tasks.h1:H1WalkEnvCfg",
-    "NIL-H1-Walk-Paper": "isaaclab_nil.tasks.h1:H1WalkPaperEnvCfg",
-}
-"""Task id -> env config class."""
+__all__ = ["TASKS"]
 
-for _task_id, _cfg_entry_point in TASKS.items():
-    gym.register(
-        id=_task_id,
-        entry_point=_ENV_ENTRY_POINT,
-        disable_env_checker=True,
-        kwargs={
-            "env_cfg_entry_point": _cfg_entry_point,
-            "sac_cfg_entry_point": "isaaclab_nil.agents.off_policy_cfg:NILSacRunnerCfg",
-            "bro_cfg_entry_point": "isaaclab_nil.agents.off_policy_cfg:NILBroRunnerCfg",
-            "rsl_rl_cfg_entry_point": "isaaclab_nil.agents.rsl_rl_ppo_cfg:NILPPORunnerCfg",
-        },
-    )
+for _robot in pkgutil.iter_modules(__path__):
+    if _robot.ispkg:
+        importlib.import_module(f"{__name__}.{_robot.name}")

@@ -2,8 +2,8 @@
 
 from isaaclab.utils import configclass
 
-from ..envs.nil_env_cfg import NILEnvCfg
-from ..robots.unitree import H1
+from ...envs.nil_env_cfg import NILEnvCfg
+from .robot import H1
 
 
 @configclass

@@ -1,0 +1,10 @@
+"""Unitree A1 quadruped: ``NIL-A1-Walk`` (PD joint-position targets) and ``NIL-A1-Walk-Paper`` (joint torques).
+
+The spec is in :mod:`.robot`, the env configs in :mod:`.env_cfg`; the agents are the shared defaults
+(:data:`~isaaclab_nil.tasks.registry.AGENT_ENTRY_POINTS`).
+"""
+
+from ..registry import register_task
+
+register_task("NIL-A1-Walk", f"{__name__}.env_cfg:A1WalkEnvCfg")
+register_task("NIL-A1-Walk-Paper", f"{__name__}.env_cfg:A1WalkPaperEnvCfg")
