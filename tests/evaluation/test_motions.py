@@ -1,9 +1,19 @@
 """The known-answer motions' math (NumPy only, no simulator)."""
 
+import importlib
+import pkgutil
+import re
+
+import mujoco
 import numpy as np
 import pytest
 
-from isaaclab_nil.reference.motions import LegTuck, MarchGait, WalkGait
+from isaaclab_nil import tasks
+from isaaclab_nil.reference.errors import KnownAnswerError
+from isaaclab_nil.reference.motions import JOINT_SIGNS, LegTuck, MarchGait, WalkGait, make_motion, motions_for
+from isaaclab_nil.robots.assets import mjcf_path
+from isaaclab_nil.robots.spec import RobotSpec
+from isaaclab_nil.tasks.h1.robot import H1
 
 H1_COLUMNS = [
     "left_hip_pitch",
@@ -45,13 +55,143 @@ PINNED_H1_OFFSETS = {
 """The H1's offsets [rad] before the motions were built from leg descriptions (commit ffffb84), to 9 decimals."""
 
 
-@pytest.mark.parametrize("name, motion", [("walk", WalkGait()), ("march", MarchGait()), ("tuck", LegTuck())])
+@pytest.mark.parametrize(
+    "name, motion", [("walk", WalkGait(H1.legs)), ("march", MarchGait(H1.legs)), ("tuck", LegTuck(H1.legs))]
+)
 def test_the_h1_motions_keep_their_offsets(name, motion):
     offsets = motion.joint_offsets(PINNED_TIMES, H1_COLUMNS)
     np.testing.assert_allclose(offsets, PINNED_H1_OFFSETS[name], rtol=0, atol=1e-9)
 
 
 def test_the_h1_walk_keeps_its_base_motion():
-    walk = WalkGait()
+    walk = WalkGait(H1.legs)
     np.testing.assert_allclose(walk.forward_position(PINNED_TIMES), [0.0, 0.011475, 0.1403838975, 0.375, 1.05, 1.3])
     np.testing.assert_allclose(walk.forward_velocity(PINNED_TIMES), [0.0, 0.108, 0.432817, 0.5, 0.5, 0.5])
+
+
+def robot_specs() -> list[RobotSpec]:
+    """The spec of every robot folder (``isaaclab_nil/tasks/<robot>/robot.py``)."""
+    specs = []
+    for folder in pkgutil.iter_modules(tasks.__path__):
+        if folder.ispkg:
+            robot = importlib.import_module(f"{tasks.__name__}.{folder.name}.robot")
+            specs += [value for value in vars(robot).values() if isinstance(value, RobotSpec)]
+    return specs
+
+
+SPECS = robot_specs()
+
+
+def compiled(spec: RobotSpec) -> tuple[mujoco.MjModel, mujoco.MjData, dict[str, float]]:
+    """The spec's compiled model, its data in the default pose, and that pose by joint name."""
+    model = mujoco.MjModel.from_xml_path(str(mjcf_path(spec.mjcf)))
+    names = [model.joint(j).name for j in range(model.njnt) if model.jnt_type[j] != mujoco.mjtJoint.mjJNT_FREE]
+    pose = {name: next(v for p, v in spec.default_joint_pos.items() if re.fullmatch(p, name)) for name in names}
+    return model, posed(model, mujoco.MjData(model), pose), pose
+
+
+def posed(model: mujoco.MjModel, data: mujoco.MjData, pose: dict[str, float]) -> mujoco.MjData:
+    data.qpos[:] = model.qpos0
+    for name, value in pose.items():
+        data.qpos[model.jnt_qposadr[model.joint(name).id]] = value
+    mujoco.mj_kinematics(model, data)
+    return data
+
+
+def lowest_geom(model: mujoco.MjModel, data: mujoco.MjData, joint: str) -> int:
+    """The lowest geom that ``joint`` moves: the foot below a knee, the hand below a shoulder."""
+    top = model.jnt_bodyid[model.joint(joint).id]
+    return min(
+        (g for g in range(model.ngeom) if below(model, model.geom_bodyid[g], top)), key=lambda g: data.geom_xpos[g][2]
+    )
+
+
+def below(model: mujoco.MjModel, body: int, top: int) -> bool:
+    while body not in (top, 0):
+        body = model.body_parentid[body]
+    return body == top
+
+
+def sagittal_state(model: mujoco.MjModel, data: mujoco.MjData, leg, foot: int, hand: int | None) -> dict[str, float]:
+    """What each of ``leg``'s joints moves: the ``foot`` geom's x [m], the angle between thigh and shank [rad] (hip
+    -> knee -> foot), the foot's pitch (the rotation of its +x towards +z) [rad], the ``hand`` geom's x [m]."""
+    hip, knee = (data.xanchor[model.joint(name).id] for name in (leg.hip, leg.knee))
+    thigh, shank = hip - knee, data.geom_xpos[foot] - knee
+    toes = data.geom_xmat[foot].reshape(3, 3)[:, 0]
+    state = {
+        "hip": data.geom_xpos[foot][0],
+        "knee": -np.arccos(thigh @ shank / np.linalg.norm(thigh) / np.linalg.norm(shank)),  # bending closes it
+        "ankle": np.arctan2(toes[2], toes[0]),
+    }
+    if hand is not None:
+        state["arm"] = data.geom_xpos[hand][0]
+    return state
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
+def test_the_leg_signs_move_each_joint_the_way_they_say(spec):
+    """By forward kinematics, 0.1 rad from the default pose in each joint's named direction: hip forward moves the
+    foot forward, knee bend closes the angle between thigh and shank, ankle up pitches the foot's toes up, arm
+    forward moves the hand forward."""
+    model, data, pose = compiled(spec)
+    for leg in spec.legs:
+        geoms = lowest_geom(model, data, leg.knee), leg.arm and lowest_geom(model, data, leg.arm)
+        start = sagittal_state(model, data, leg, *geoms)
+        for role, sign in JOINT_SIGNS.items():
+            joint = getattr(leg, role)
+            if joint is not None:
+                flexed = posed(model, data, {**pose, joint: pose[joint] + 0.1 * getattr(leg, sign)})
+                moved = sagittal_state(model, flexed, leg, *geoms)
+                assert moved[role] - start[role] > 0.01, (joint, start[role], moved[role])
+        posed(model, data, pose)
+
+
+def motions(spec: RobotSpec) -> list:
+    return [make_motion(name, spec.legs) for name in motions_for(spec.legs)]
+
+
+@pytest.mark.parametrize(
+    "spec, motion",
+    [(spec, motion) for spec in SPECS for motion in motions(spec)],
+    ids=lambda value: value.name,
+)
+def test_every_motion_stays_inside_the_joint_limits(spec, motion):
+    model, _, pose = compiled(spec)
+    names = list(pose)
+    times = np.arange(8 * 24) / 24  # the default reference, at 24 fps
+    joints = np.array(list(pose.values())) + motion.joint_offsets(times, names)
+    ranges = np.array([model.jnt_range[model.joint(name).id] for name in names])
+    assert (joints >= ranges[:, 0]).all() and (joints <= ranges[:, 1]).all()
+    assert np.ptp(joints, axis=0).max() > 0.3  # a visible motion
+
+
+def test_a_quadruped_trots_in_diagonal_pairs_and_a_humanoid_cannot():
+    from isaaclab_nil.tasks.go2.robot import GO2
+
+    assert motions_for(H1.legs) == ["walk", "march", "tuck"] and motions_for(GO2.legs) == ["trot", "march", "tuck"]
+    with pytest.raises(
+        KnownAnswerError, match=r"2 legs cannot trot; its known-answer motions: \['walk', 'march', 'tuck'\]"
+    ):
+        make_motion("trot", H1.legs)
+    with pytest.raises(KnownAnswerError, match="4 legs cannot walk"):
+        make_motion("walk", GO2.legs)
+    trot = make_motion("trot", GO2.legs)
+    joints = [f"{leg}_{joint}_joint" for leg in ("FL", "RR", "FR", "RL") for joint in ("thigh", "calf")]
+    offsets = trot.joint_offsets(np.arange(48) / 24, joints)[:, ::2]  # the thighs
+    np.testing.assert_allclose(offsets[:, 0], offsets[:, 1])  # FL and RR together
+    np.testing.assert_allclose(offsets[:, 2], offsets[:, 3])  # FR and RL together
+    np.testing.assert_allclose(offsets[:, 0], -offsets[:, 2], atol=1e-12)  # the pairs in antiphase (the hip swing)
+    assert np.ptp(offsets[24:, 0]) > 0.3  # after the start-up, the hips swing
+    np.testing.assert_allclose(trot.forward_velocity(np.array([2.0])), [0.5])
+
+
+def test_a_tuck_drives_the_leg_pitch_joints_only():
+    from isaaclab_nil.tasks.go2.robot import GO2
+
+    assert LegTuck(H1.legs).driven_joints() == [
+        f"{side}_{joint}" for side in ("left", "right") for joint in ("hip_pitch", "knee", "ankle")
+    ]
+    assert sorted(LegTuck(GO2.legs).driven_joints()) == sorted(
+        f"{leg}_{joint}_joint" for leg in ("FL", "FR", "RL", "RR") for joint in ("thigh", "calf")
+    )
+    assert "left_shoulder_pitch" in MarchGait(H1.legs).driven_joints()

@@ -11,7 +11,9 @@
 - Feet: the foot spheres are geoms of the calf bodies, so the calves are the contact bodies.
 """
 
-from ...robots.spec import RobotSpec
+import math
+
+from ...robots.spec import Legs, RobotSpec
 
 A1 = RobotSpec(
     name="Unitree A1 quadruped robot",
@@ -30,6 +32,14 @@ A1 = RobotSpec(
     damping={".*_joint": 0.5},
     sdk_joint_order=tuple(
         f"{leg}_{part}_joint" for leg in ("FR", "FL", "RR", "RL") for part in ("hip", "thigh", "calf")
+    ),
+    legs=Legs.named(  # thigh and calf axes +y: a negative angle swings the foot forward and bends the knee
+        0.29,  # thigh axis to the foot sphere's centre in the default pose (0.291 m front, 0.282 m rear)
+        {"FL": 0.0, "RR": 0.0, "FR": math.pi, "RL": math.pi},  # the trot's diagonal pairs
+        hip="{leg}_thigh_joint",
+        hip_forward=-1.0,
+        knee="{leg}_calf_joint",
+        knee_bend=-1.0,
     ),
     action_scale=0.25,
     min_base_height=0.15,
