@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: no __dict__, which Isaac Lab's configclass would write into
 class Leg:
     """One leg, as the known-answer motions (:mod:`isaaclab_nil.reference.motions`) drive it: its joints in the
     sagittal plane, each with the sign of the joint angle that moves it the named way (read off the MJCF joint
@@ -33,7 +33,7 @@ class Leg:
     """+1 or -1: the sign of a shoulder angle that swings the arm forward."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Legs:
     """A robot's legs for the known-answer motions: two make a humanoid (it walks), four a quadruped (it trots)."""
 
