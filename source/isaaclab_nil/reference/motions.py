@@ -66,6 +66,11 @@ class LegMotion:
     """True: every leg moves at phase 0 (together); False: each at its leg description's phase."""
 
     def __post_init__(self):
+        if len(self.legs) not in self.leg_counts:
+            offered = motions_for(self.legs)
+            raise KnownAnswerError(
+                f"a robot with {len(self.legs)} legs cannot {self.name}; its known-answer motions: {offered}"
+            )
         if self.period <= 0 or self.start_s < 0:
             raise KnownAnswerError(f"a motion needs period > 0 and start_s >= 0; got {self.period}, {self.start_s}")
 
@@ -231,9 +236,9 @@ def make_motion(name: str, legs: Legs, **parameters) -> LegMotion:
     """Known-answer motion ``name`` on ``legs``, with its ``parameters`` (e.g. ``speed``).
 
     Raises:
-        KnownAnswerError: the robot does not offer it (naming the motions it offers), or a parameter is bad.
+        KnownAnswerError: an unknown motion, one the robot does not offer (naming those it offers), or a bad
+            parameter.
     """
-    offered = motions_for(legs)
-    if name not in offered:
-        raise KnownAnswerError(f"a robot with {len(legs)} legs cannot {name}; its known-answer motions: {offered}")
+    if name not in KNOWN_MOTIONS:
+        raise KnownAnswerError(f"no known-answer motion {name!r}; the motions: {list(KNOWN_MOTIONS)}")
     return KNOWN_MOTIONS[name](legs, **parameters)

@@ -9,6 +9,8 @@
   (``quadruped.h``, ``LeggedType::A1``: ``FR_0 = 0`` ... ``RL_2 = 11``), orders the motors FR, FL, RR, RL legs,
   hip, thigh, calf, which is also the actuator order of Menagerie's a1.xml.
 - Feet: the foot spheres are geoms of the calf bodies, so the calves are the contact bodies.
+- Legs (the known-answer motions): thigh and calf turn about +y, so a negative angle swings the foot forward and
+  bends the knee; 0.29 m from the thigh axis to the foot sphere's centre in the default pose (forward kinematics).
 """
 
 import math
@@ -33,8 +35,8 @@ A1 = RobotSpec(
     sdk_joint_order=tuple(
         f"{leg}_{part}_joint" for leg in ("FR", "FL", "RR", "RL") for part in ("hip", "thigh", "calf")
     ),
-    legs=Legs.named(  # thigh and calf axes +y: a negative angle swings the foot forward and bends the knee
-        0.29,  # thigh axis to the foot sphere's centre in the default pose (0.291 m front, 0.282 m rear)
+    legs=Legs.named(
+        0.29,  # 0.291 m front, 0.282 m rear
         {"FL": 0.0, "RR": 0.0, "FR": math.pi, "RL": math.pi},  # the trot's diagonal pairs
         hip="{leg}_thigh_joint",
         hip_forward=-1.0,

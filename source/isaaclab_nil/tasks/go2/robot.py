@@ -8,6 +8,8 @@
   unitree_rl_lab's ``joint_sdk_names`` for the Go2.
 - Feet: the foot spheres are geoms of the calf bodies (``*_foot`` bodies carry no geometry), so the calves are
   the contact bodies.
+- Legs (the known-answer motions): thigh and calf turn about +y, so a negative angle swings the foot forward and
+  bends the knee; 0.31 m from the thigh axis to the foot sphere's centre in the default pose (forward kinematics).
 """
 
 import math
@@ -32,8 +34,8 @@ GO2 = RobotSpec(
     sdk_joint_order=tuple(
         f"{leg}_{part}_joint" for leg in ("FR", "FL", "RR", "RL") for part in ("hip", "thigh", "calf")
     ),
-    legs=Legs.named(  # thigh and calf axes +y: a negative angle swings the foot forward and bends the knee
-        0.31,  # thigh axis to the foot sphere's centre in the default pose (0.311 m front, 0.302 m rear)
+    legs=Legs.named(
+        0.31,  # 0.311 m front, 0.302 m rear
         {"FL": 0.0, "RR": 0.0, "FR": math.pi, "RL": math.pi},  # the trot's diagonal pairs
         hip="{leg}_thigh_joint",
         hip_forward=-1.0,

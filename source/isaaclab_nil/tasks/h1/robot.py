@@ -9,6 +9,8 @@
   (motor 9 drives nothing there: ``not_use_joint``), which is also unitree_rl_lab's ``joint_sdk_names`` and
   what unitree_rl_gym's ``deploy_real/configs/h1.yaml`` (``leg_joint2motor_idx``) indexes. Menagerie's model
   drops the ``_joint`` suffix of Unitree's names.
+- Legs (the known-answer motions): every pitch joint turns about +y, so a positive angle swings the foot (arm)
+  back, bends the knee and lowers the toes; 0.8 m from hip to ankle (thigh 0.4 + shank 0.4).
 """
 
 import math
@@ -69,7 +71,7 @@ H1 = RobotSpec(
         "left_shoulder_yaw",
         "left_elbow",
     ),
-    legs=Legs.named(  # pitch axes +y: a positive angle swings the foot (arm) back, bends the knee, lowers the toes
+    legs=Legs.named(
         0.8,  # hip to ankle: thigh 0.4 + shank 0.4
         {"left": 0.0, "right": math.pi},
         hip="{leg}_hip_pitch",
