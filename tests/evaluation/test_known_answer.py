@@ -70,6 +70,11 @@ def test_bad_settings_are_one_clear_error(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["generate", "--task", TASK, "--speed", "0.5"])
     assert "--speed goes with --known-answer walk or trot" in capsys.readouterr().err
+    assert main(["generate", "--task", "NIL-Go2-Walk", "--known-answer", "walk"]) == 1  # before any simulator
+    assert (
+        "a robot with 4 legs cannot walk; its known-answer motions: ['trot', 'march', 'tuck']"
+        in capsys.readouterr().err
+    )
     assert main(["generate", "--task", TASK, "--known-answer", "march", "agent.batch_size=64"]) == 2
     assert "must look like env.<field>=<value>" in capsys.readouterr().err
     bad = tmp_path / GROUND_TRUTH_FILE
