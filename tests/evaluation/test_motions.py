@@ -112,37 +112,44 @@ def below(model: mujoco.MjModel, body: int, top: int) -> bool:
     return body == top
 
 
-def sagittal_state(model: mujoco.MjModel, data: mujoco.MjData, leg, foot: int, hand: int | None) -> dict[str, float]:
-    """What each of ``leg``'s joints moves: the ``foot`` geom's x [m], the angle between thigh and shank [rad] (hip
-    -> knee -> foot), the foot's pitch (the rotation of its +x towards +z) [rad], the ``hand`` geom's x [m]."""
-    hip, knee = (data.xanchor[model.joint(name).id] for name in (leg.hip, leg.knee))
-    thigh, shank = hip - knee, data.geom_xpos[foot] - knee
-    toes = data.geom_xmat[foot].reshape(3, 3)[:, 0]
-    state = {
-        "hip": data.geom_xpos[foot][0],
-        "knee": -np.arccos(thigh @ shank / np.linalg.norm(thigh) / np.linalg.norm(shank)),  # bending closes it
-        "ankle": np.arctan2(toes[2], toes[0]),
-    }
+def leg_state(model: mujoco.MjModel, data: mujoco.MjData, leg, foot: int, hand: int | None) -> dict:
+    """What ``leg``'s joints move, in the pose of ``data``: the foot's x [m] and its distance from the hip [m] (the
+    foot: the ankle joint, or the ``foot`` geom for a leg without one), the ``foot`` geom's orientation, and the
+    ``hand`` geom's x [m]."""
+    hip = data.xanchor[model.joint(leg.hip).id]
+    point = data.xanchor[model.joint(leg.ankle).id] if leg.ankle else data.geom_xpos[foot]
+    state = {"hip": point[0], "knee": np.linalg.norm(point - hip), "ankle": data.geom_xmat[foot].reshape(3, 3).copy()}
     if hand is not None:
         state["arm"] = data.geom_xpos[hand][0]
     return state
 
 
+def named_change(role: str, start: dict, moved: dict) -> float:
+    """How far a joint moved its leg the way its role names: the foot (hand) forward [m], the leg shorter [m],
+    the toes up (the sine of the foot's rotation about -y)."""
+    if role == "ankle":
+        return -(moved["ankle"] @ start["ankle"].T)[0, 2]
+    if role == "knee":
+        return start["knee"] - moved["knee"]
+    return moved[role] - start[role]
+
+
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
 def test_the_leg_signs_move_each_joint_the_way_they_say(spec):
     """By forward kinematics, 0.1 rad from the default pose in each joint's named direction: hip forward moves the
-    foot forward, knee bend closes the angle between thigh and shank, ankle up pitches the foot's toes up, arm
-    forward moves the hand forward."""
+    foot forward, knee bend brings it closer to the hip, ankle up turns the toes up, arm forward moves the hand
+    forward."""
     model, data, pose = compiled(spec)
+    least = {"hip": 0.01, "knee": 0.002, "ankle": 0.05, "arm": 0.01}
     for leg in spec.legs:
         geoms = lowest_geom(model, data, leg.knee), leg.arm and lowest_geom(model, data, leg.arm)
-        start = sagittal_state(model, data, leg, *geoms)
+        start = leg_state(model, data, leg, *geoms)
         for role, sign in JOINT_SIGNS.items():
             joint = getattr(leg, role)
             if joint is not None:
                 flexed = posed(model, data, {**pose, joint: pose[joint] + 0.1 * getattr(leg, sign)})
-                moved = sagittal_state(model, flexed, leg, *geoms)
-                assert moved[role] - start[role] > 0.01, (joint, start[role], moved[role])
+                change = named_change(role, start, leg_state(model, flexed, leg, *geoms))
+                assert change > least[role], (joint, change)
         posed(model, data, pose)
 
 
