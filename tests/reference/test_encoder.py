@@ -9,6 +9,7 @@ import torch
 
 from isaaclab_nil.reference.encoder import K400_MEAN, VideoEncoder, build_clips
 from isaaclab_nil.reference.errors import ModelLoadError
+from isaaclab_nil.reference.fused_attention import FusedSelfAttention
 
 
 def random_clips(count: int, height: int = 64, width: int = 48) -> torch.Tensor:
@@ -43,6 +44,16 @@ def test_encode_video_embeds_the_clip_ending_at_every_frame(encoder):
     expected = encoder.encode(build_clips(frames, range(11)).permute(0, 1, 4, 2, 3))
     assert embeddings.shape == (11, 32)
     torch.testing.assert_close(embeddings, expected, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("token", ["cls", "mean"])
+def test_fused_attention_is_the_default_and_embeds_as_eager_does(model_dirs, encoder, token):
+    fused = encoder if token == "cls" else VideoEncoder.from_pretrained(str(model_dirs["encoder"]), token=token)
+    eager = VideoEncoder.from_pretrained(str(model_dirs["encoder"]), token=token, attention="eager")
+    assert any(isinstance(module, FusedSelfAttention) for module in fused.model.modules())
+    assert not any(isinstance(module, FusedSelfAttention) for module in eager.model.modules())
+    clips = random_clips(5)
+    torch.testing.assert_close(fused.encode(clips, batch_size=2), eager.encode(clips), atol=1e-4, rtol=0)
 
 
 def test_token_choice_changes_the_embedding(model_dirs, encoder):
@@ -85,3 +96,18 @@ def test_a_hub_id_loads_offline_from_the_cache_and_records_its_revision(tmp_path
     assert cached.info.id == "nil-tests/tiny-timesformer" and cached.info.revision == commit
     clips = random_clips(2)
     torch.testing.assert_close(cached.encode(clips), encoder.encode(clips))
+
+
+def test_the_reward_loads_the_attention_and_autocast_its_config_asks_for(generated_bundle, model_dirs):
+    from isaaclab_nil.envs.mdp.commands import ReferenceCommandCfg, load_encoder
+    from isaaclab_nil.reference.bundle import load_bundle
+
+    bundle = load_bundle(generated_bundle)
+    cfg = ReferenceCommandCfg(skill="walking", embodiment=bundle.meta.robot, encoder_path=str(model_dirs["encoder"]))
+    default = load_encoder(bundle, cfg, "cpu")
+    assert any(isinstance(module, FusedSelfAttention) for module in default.model.modules())
+    assert default.autocast_dtype is None
+    cfg.encoder_attention, cfg.encoder_autocast = "eager", "bfloat16"
+    eager = load_encoder(bundle, cfg, "cpu")
+    assert not any(isinstance(module, FusedSelfAttention) for module in eager.model.modules())
+    assert eager.autocast_dtype == torch.bfloat16
