@@ -71,6 +71,11 @@ def test_bf16_autocast_stays_close_to_float32(model_dirs, encoder):
     assert torch.nn.functional.cosine_similarity(reference, low).min() > 0.98
 
 
+def test_an_unknown_attention_is_refused(model_dirs):
+    with pytest.raises(ValueError, match="'fused', 'eager'"):
+        VideoEncoder.from_pretrained(str(model_dirs["encoder"]), attention="flash")
+
+
 def test_wrong_clip_layout_is_refused(encoder):
     with pytest.raises(ValueError, match="permute"):
         encoder.encode(torch.zeros(1, 8, 64, 64, 3, dtype=torch.uint8))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import torch
 import transformers
@@ -80,6 +80,8 @@ class VideoEncoder:
         autocast_dtype: torch.dtype | None = None,
         attention: Attention = "fused",
     ):
+        if attention not in get_args(Attention):
+            raise ValueError(f"attention must be one of {get_args(Attention)}, got {attention!r}")
         self.model = (use_fused_attention(model) if attention == "fused" else model).eval().requires_grad_(False)
         self.info = info
         self.autocast_dtype = autocast_dtype
