@@ -1,6 +1,6 @@
 """Throughput of the video encoder with eager against fused attention, side by side (clips/s), and of SAM 2.
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_encoder.py --threads 1    # CPU shared with other work
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_encoder.py --threads 1 --clock cpu  # CPU shared with others
     .venv/bin/python benchmarks/bench_encoder.py --out benchmarks/results/encoder_cpu  # also <out>.json and .md
     .venv/bin/python benchmarks/bench_encoder.py --device cuda:0
 
@@ -21,10 +21,12 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import platform
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -63,18 +65,23 @@ def flops_per_clip(config: transformers.TimesformerConfig) -> float:
     return 2.0 * (embedding + config.num_hidden_layers * layer)
 
 
-def timed(function: Callable[[], torch.Tensor], device: torch.device, repeats: int) -> tuple[float, torch.Tensor]:
-    """Median wall time of ``function`` after one warm-up call, and the warm-up call's result."""
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+"""``cpu``: the CPU seconds of this process alone (all its threads), for a CPU shared with other work."""
+
+
+def timed(function: Callable[[], torch.Tensor], device: torch.device, repeats: int, clock: str = "wall"):
+    """Median time of ``function`` on ``clock`` over at least ``repeats`` calls and one second, after one
+    warm-up call, and the warm-up call's result."""
     result = function()
-    times = []
-    for _ in range(repeats):
+    times, now = [], CLOCKS[clock]
+    while len(times) < repeats or sum(times) < 1.0:
         if device.type == "cuda":
             torch.cuda.synchronize(device)
-        start = time.perf_counter()
+        start = now()
         function()
         if device.type == "cuda":
             torch.cuda.synchronize(device)
-        times.append(time.perf_counter() - start)
+        times.append(now() - start)
     return sorted(times)[len(times) // 2], result
 
 
@@ -83,7 +90,7 @@ def make_encoder(model, attention: Attention, autocast_dtype: torch.dtype | None
     return VideoEncoder(model, info, autocast_dtype=autocast_dtype, attention=attention)
 
 
-def bench_encoder(name, config, device, dtype, autocast_dtype, batches, repeats) -> list[dict]:
+def bench_encoder(name, config, device, dtype, autocast_dtype, batches, repeats, clock) -> list[dict]:
     """Eager and fused clips/s of ``VideoEncoder.encode`` on uint8 (batch, 8, 3, S, S) clips, S the model's size."""
     torch.manual_seed(SEED)
     model = transformers.TimesformerModel(config).to(device=device, dtype=dtype)
@@ -99,7 +106,7 @@ def bench_encoder(name, config, device, dtype, autocast_dtype, batches, repeats)
         clips = torch.randint(0, 256, (batch, 8, 3, size, size), dtype=torch.uint8, device=device)
         seconds, embeddings = {}, {}
         for attention, encoder in encoders.items():
-            seconds[attention], embeddings[attention] = timed(lambda e=encoder, c=clips: e.encode(c), device, repeats)
+            seconds[attention], embeddings[attention] = timed(partial(encoder.encode, clips), device, repeats, clock)
         row = {"model": name, "device": device.type, "precision": precision, "batch": batch}
         row |= {f"{attention}_clips_per_s": batch / s for attention, s in seconds.items()}
         row["speedup"] = seconds["eager"] / seconds["fused"]
@@ -121,7 +128,7 @@ def bench_sam2(device: torch.device, frames: int, size: int, repeats: int) -> di
     video = torch.randint(0, 256, (frames, size, size, 3), dtype=torch.uint8)
     mask = torch.zeros(size, size, dtype=torch.bool)
     mask[size // 4 : 3 * size // 4, size // 3 : 2 * size // 3] = True
-    seconds, _ = timed(lambda: segmenter.segment(video, mask), device, repeats)
+    seconds, _ = timed(partial(segmenter.segment, video, mask), device, repeats)
     return {"model": "SAM 2 hiera-tiny", "device": device.type, "frames": frames, "frames_per_s": frames / seconds}
 
 
@@ -135,7 +142,9 @@ def machine(device: torch.device) -> str:
 def markdown(record: dict) -> str:
     lines = [
         f"Command: `{record['command']}` (seed {record['seed']}, {record['date']}, {record['machine']}, "
-        f"torch {record['torch']} with {record['threads']} CPU threads, transformers {record['transformers']})",
+        f"torch {record['torch']} on {record['threads']} CPU thread(s), transformers {record['transformers']}, "
+        f"{record['clock']} clock, "
+        f"1-min load average {record['load_average'][0]:.1f} at the start, {record['load_average'][1]:.1f} at the end)",
         "",
         "| model | device | precision | batch | eager clips/s | fused clips/s | fused / eager | fused TFLOP/s "
         "| max abs diff |",
@@ -164,6 +173,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--device", default="cuda:0" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--repeats", type=int, default=3, help="timed calls per row, after one warm-up")
+    parser.add_argument("--clock", choices=CLOCKS, default="wall", help="cpu: CPU seconds of this process")
     parser.add_argument("--threads", type=int, help="CPU threads for torch (on a busy machine 1 avoids contention)")
     parser.add_argument("--out", type=Path, help="also write the results as <out>.json and <out>.md")
     args = parser.parse_args()
@@ -171,22 +181,28 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    rows = bench_encoder("TimeSformer tiny", TINY, device, torch.float32, None, (1, 8, 32), args.repeats)
+    load_before = os.getloadavg()[0]
+    rows = bench_encoder("TimeSformer tiny", TINY, device, torch.float32, None, (1, 8, 32), args.repeats, args.clock)
     sam2 = []
     if device.type == "cuda":
         precisions = ((torch.float32, None), (torch.float32, torch.bfloat16), (torch.bfloat16, None))
         for dtype, autocast_dtype in precisions:
-            rows += bench_encoder("TimeSformer base", BASE, device, dtype, autocast_dtype, GPU_BATCHES, args.repeats)
+            rows += bench_encoder(
+                "TimeSformer base", BASE, device, dtype, autocast_dtype, GPU_BATCHES, args.repeats, args.clock
+            )
         sam2.append(bench_sam2(device, frames=32, size=512, repeats=max(1, args.repeats // 2)))
     else:
-        rows += bench_encoder("TimeSformer base", BASE, device, torch.float32, None, (1, 2), args.repeats)
+        rows += bench_encoder("TimeSformer base", BASE, device, torch.float32, None, (1, 2), args.repeats, args.clock)
 
+    omp = [f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"] if "OMP_NUM_THREADS" in os.environ else []
     record = {
-        "command": " ".join(["python", "benchmarks/bench_encoder.py", *sys.argv[1:]]),
+        "command": " ".join([*omp, ".venv/bin/python", "benchmarks/bench_encoder.py", *sys.argv[1:]]),
         "seed": SEED,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": machine(device),
         "threads": torch.get_num_threads(),
+        "clock": args.clock,
+        "load_average": [load_before, os.getloadavg()[0]],
         "torch": torch.__version__,
         "transformers": transformers.__version__,
         "flops_per_clip": {"TimeSformer tiny": flops_per_clip(TINY), "TimeSformer base": flops_per_clip(BASE)},

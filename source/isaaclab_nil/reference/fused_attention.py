@@ -6,9 +6,10 @@ per clip and layer for the spatial half of divided space-time attention at base 
 replaces each ``TimesformerSelfAttention`` in a loaded model with :class:`FusedSelfAttention`, which keeps the
 same ``qkv`` linear layer (so the state dict, ``save_pretrained`` and every other part of the forward pass,
 the divided space-time reshapes included, stay transformers' own) and computes softmax(q k^T * scale) v in one
-SDPA call: flash / memory-efficient kernels on CUDA, a fused kernel on the CPU. The outputs equal the eager
-model's to float rounding (tested at 1e-4 in float32); only ``output_attentions=True`` is lost, since the
-fused kernels never form the attention probabilities.
+SDPA call: flash / memory-efficient kernels on CUDA, torch's flash-attention kernel for the CPU (profiled:
+``_scaled_dot_product_flash_attention_for_cpu``). The outputs equal the eager model's to float rounding
+(tested at 1e-4 in float32); only ``output_attentions=True`` is lost, since the fused kernels never form the
+attention probabilities.
 """
 
 from __future__ import annotations
