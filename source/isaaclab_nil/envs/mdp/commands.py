@@ -220,11 +220,8 @@ class ReferenceCommandCfg(CommandTermCfg):
     """Where to load the bundle's video encoder from (hub id or local folder); None: the id the bundle records."""
     encoder_dtype: Literal["float32", "bfloat16", "float16"] = "float32"
     """Dtype of the encoder's weights."""
-    encoder_autocast: Literal["bfloat16", "float16"] | None = None
-    """Run the encoder under autocast to this dtype (with float32 weights; for CUDA, e.g. ``"bfloat16"``);
-    None: in ``encoder_dtype``."""
     encoder_attention: Attention = "fused"
-    """``"fused"``: torch's SDPA kernels, equal to transformers' ``"eager"`` attention and faster."""
+    """``"fused"``: torch's SDPA kernels, equal to transformers' ``"eager"`` attention within float rounding."""
     encoder_batch_size: int | None = 256
     """Most clips per encoder forward pass (bounds its memory with thousands of envs); None: all at once."""
 
@@ -271,7 +268,6 @@ def load_encoder(bundle: ReferenceBundle, cfg: ReferenceCommandCfg, device: str 
         device=device,
         dtype=getattr(torch, cfg.encoder_dtype),
         token=recorded.token,
-        autocast_dtype=getattr(torch, cfg.encoder_autocast) if cfg.encoder_autocast else None,
         attention=cfg.encoder_attention,
     )
     loaded = encoder.info
