@@ -43,7 +43,7 @@ class DelayedJointPositionAction(JointPositionAction):
 
     def reset(self, env_ids: Sequence[int] | None = None) -> None:
         super().reset(env_ids)
-        env_ids = self._envs if env_ids is None else torch.as_tensor(env_ids, device=self.device)
+        env_ids = self._envs[slice(None) if env_ids is None else env_ids]
         idle = torch.zeros_like(self._raw_actions).add_(self._offset)  # the target of a zero action
         self._history[env_ids] = idle[env_ids].unsqueeze(1)
         self.delay[env_ids] = torch.randint(0, self.cfg.max_delay + 1, (len(env_ids),), device=self.device)
