@@ -21,6 +21,24 @@ STEPS = 40
 PUSH_INTERVAL_S = (0.10, 0.16)
 
 
+def solver_values(env) -> dict:
+    """What the MuJoCo-Warp solver itself uses, per world, each list sorted (its geom, joint and actuator orders
+    are not Isaac Lab's): friction of the ground's geoms and of the robot's, PD gains, effort limits."""
+    mjw = env.sim.physics_manager._solver.mjw_model  # no public accessor in Isaac Lab 3.0
+    friction = wp.to_torch(mjw.geom_friction)[..., 0]
+    on_ground = wp.to_torch(mjw.geom_bodyid) == 0
+    bias = wp.to_torch(mjw.actuator_biasprm)  # position actuators: -kp in [1]; velocity actuators: -kd in [2]
+    kp, kd = -bias[..., 1], -bias[..., 2]
+    effort = wp.to_torch(mjw.jnt_actfrcrange)[:, 1:, 1]  # joint 0 is the free base
+    return {
+        "ground_friction": friction[:, on_ground].tolist(),
+        "robot_friction": friction[:, ~on_ground].sort(-1).values.tolist(),
+        "stiffness": [row[row > 0].sort().values.tolist() for row in kp],
+        "damping": [row[row > 0].sort().values.tolist() for row in kd],
+        "effort_limits": effort.sort(-1).values.tolist(),
+    }
+
+
 def main(task: str, out_path: str) -> None:
     from isaaclab_nil.envs import mdp
     from isaaclab_nil.envs.factory import make_env
@@ -37,6 +55,9 @@ def main(task: str, out_path: str) -> None:
     shape_world = wp.to_torch(model.shape_world)
     report["ground_friction"] = mu[shape_body < 0].tolist()
     report["robot_friction"] = [mu[(shape_body >= 0) & (shape_world == i)].tolist() for i in range(NUM_ENVS)]
+    report["stiffness"] = robot.data.joint_stiffness.torch.tolist()
+    report["damping"] = robot.data.joint_damping.torch.tolist()
+    report["effort_limits"] = robot.data.joint_effort_limits.torch.tolist()
     mj = mujoco.MjModel.from_xml_path(env.cfg.scene.robot.spawn.asset_path)
     mjcf_mass = torch.tensor([mj.body(name).mass[0] for name in robot.body_names])
     report["mass_change"] = (robot.data.body_mass.torch - mjcf_mass).tolist()
@@ -46,7 +67,6 @@ def main(task: str, out_path: str) -> None:
     report["damping_ratio"] = (robot.data.joint_damping.torch / gains.default_joint_damping).tolist()
     strength = env.event_manager.get_term_cfg("motor_strength").func
     report["effort_ratio"] = (robot.data.joint_effort_limits.torch / strength.nominal).tolist()
-    report["nominal_stiffness"] = gains.default_joint_stiffness[0].tolist()
 
     # pushes: record each call of the push term and the base velocity it changed
     push_cfg = env.event_manager.get_term_cfg("push_robot")
@@ -79,6 +99,16 @@ def main(task: str, out_path: str) -> None:
         targets.append(robot.data.joint_pos_target.torch[:, term._joint_ids].tolist())
         resets.append((terminated | truncated).tolist())
     report.update(pushes=pushes, processed=processed, targets=targets, resets=resets, step_dt=env.step_dt)
+    report["solver"] = solver_values(env)  # Newton passes model changes to the solver at the next step
+    from isaaclab_nil.envs.deploy import deploy_info
+
+    deploy = deploy_info(env)
+    report["deploy_drives"] = {key: deploy[key] for key in ("stiffness", "damping", "effort_limit")}
+    report["nominal_drives"] = {
+        "stiffness": gains.default_joint_stiffness[0].tolist(),
+        "damping": gains.default_joint_damping[0].tolist(),
+        "effort_limit": strength.nominal[0].tolist(),
+    }
 
     # observation noise: the policy group's terms against the same terms computed without noise
     data_before = robot.data.joint_pos.torch.clone()

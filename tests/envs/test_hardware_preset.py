@@ -44,6 +44,7 @@ def test_every_joint_position_task_has_the_hardware_preset():
         cfg, _ = resolve_cfgs(task, ["presets=hardware"])
         assert cfg.observations.policy.enable_corruption, task
         assert cfg.events.push_robot.interval_range_s == (4.0, 6.0)
+        assert not cfg.events.push_robot.resample_interval_on_reset  # runs across the short NIL episodes
         assert type(cfg.actions.joints).__name__ == "DelayedJointPositionActionCfg", task
 
 
@@ -55,6 +56,19 @@ def test_friction_changes_the_contacts_and_not_the_masses(report):
     mass_change = torch.tensor(report["mass_change"])
     others = [i for i in range(mass_change.shape[1]) if i not in report["base_index"]]
     assert mass_change[:, others].abs().max() < 1e-5
+
+
+def test_the_solver_uses_the_randomized_values(report):
+    """The friction, gains and effort limits MuJoCo-Warp computes with are the randomized ones (per world), and
+    each contact's friction is the robot's: MuJoCo takes the larger of the two geoms' frictions."""
+    solver = report["solver"]
+    for env in (0, 1):
+        assert solver["ground_friction"][env] == pytest.approx([0.3] * len(solver["ground_friction"][env]))
+        sampled = torch.tensor(report["robot_friction"][env])  # Newton's shapes; MuJoCo has a geom for each collider
+        assert all((sampled - value).abs().min() < 1e-6 for value in solver["robot_friction"][env])
+        assert min(solver["robot_friction"][env]) >= max(solver["ground_friction"][env]) - 1e-6
+        for key in ("stiffness", "damping", "effort_limits"):
+            assert solver[key][env] == pytest.approx(sorted(report[key][env]), rel=1e-5), key
 
 
 def test_base_mass_changes_the_base_only(report):
@@ -104,3 +118,9 @@ def test_latency_delays_the_applied_targets_by_zero_or_one_step(report):
     assert torch.allclose(targets[1:, 1], processed[:-1, 1])  # env 1: delay 1
     assert torch.allclose(targets[0, 1], torch.tensor(report["idle_target"][1]))  # the default pose before that
     assert not torch.allclose(processed[1:, 1], processed[:-1, 1])  # the actions do change
+
+
+def test_the_deploy_config_gives_the_nominal_drives(report):
+    """A real robot runs its nominal gains and limits, not those of the env the config was exported from."""
+    for key, nominal in report["nominal_drives"].items():
+        assert report["deploy_drives"][key] == pytest.approx(nominal, rel=1e-5), key
