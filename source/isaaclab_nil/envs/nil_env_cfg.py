@@ -98,8 +98,8 @@ class ObservationsCfg:
     @configclass
     class PolicyCfg(ObsGroup):
         """The policy's observation. Its sensor terms carry the uniform noise of unitree_rl_lab's velocity tasks
-        (``tasks/locomotion/robots/<robot>/velocity_env_cfg.py``, the same as Isaac Lab's
-        ``isaaclab_tasks/core/velocity/velocity_env_cfg.py``), added only under the hardware preset
+        (``tasks/locomotion/robots/{h1,go2}/velocity_env_cfg.py``, the same as Isaac Lab's
+        ``isaaclab_tasks/core/velocity/velocity_env_cfg.py``), in raw units, added only under the hardware preset
         (``enable_corruption``); the last action and the reference phase are exact on a robot too."""
 
         base_ang_vel = ObsTerm(func=mdp.base_ang_vel, noise=Unoise(n_min=-0.2, n_max=0.2))
@@ -127,7 +127,8 @@ class ActionsCfg:
         ),
     )
     """Under the hardware preset each env's targets reach the drives 0 or 1 control step (0-20 ms) late, drawn at
-    each reset: a real robot's sensing-to-motor latency, which unitree_rl_lab's configs do not model."""
+    each reset: a real robot's sensing-to-motor latency, which unitree_rl_lab's configs do not model (Isaac Lab's
+    ``DelayedPDActuator`` delays in physics steps and is an explicit actuator; the NIL drives are implicit)."""
 
 
 @configclass
@@ -152,9 +153,10 @@ class EventsCfg:
 @configclass
 class HardwareEventsCfg(EventsCfg):
     """The resets, plus domain randomization for hardware (``presets=hardware``). Friction, mass and pushes as
-    unitree_rl_lab trains its H1, G1 and Go2 (``tasks/locomotion/robots/<robot>/velocity_env_cfg.py``,
-    ``EventCfg``); PD gains and motor strength +-10 % as legged_gym's ``domain_rand`` does. Physical properties
-    are drawn once per env at startup, as in both."""
+    unitree_rl_lab trains its H1 (``source/unitree_rl_lab/unitree_rl_lab/tasks/locomotion/robots/h1/
+    velocity_env_cfg.py``, ``EventCfg``; its Go2 config has friction 0.3-1.2 and pushes every 5-10 s). PD gains
+    and motor strength +-10 % are NIL's choice: neither unitree_rl_lab's nor Isaac Lab's velocity configs
+    randomize them. Physical properties are drawn once per env at startup, as unitree_rl_lab does."""
 
     physics_material = EventTerm(
         func=mdp.randomize_rigid_body_material,
