@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import torch
 from isaaclab.envs.mdp import JointEffortAction
+from isaaclab.utils.string import resolve_matching_names_values
 
 from ..reference.bundle import bundle_digest
 from ..robots.mjcf import mjcf_joint_names
@@ -50,9 +51,7 @@ def deploy_info(env: ManagerBasedRLEnv) -> dict:
         "joint_names": joint_names,
         "joint_ids_map": sdk_motor_ids(joint_names, env.cfg.robot_sdk_joint_order),
         "default_joint_pos": _rounded(robot.data.default_joint_pos.torch[0]),
-        "stiffness": _rounded(robot.data.joint_stiffness.torch[0]),
-        "damping": _rounded(robot.data.joint_damping.torch[0]),
-        "effort_limit": _rounded(robot.data.joint_effort_limits.torch[0]),
+        **nominal_drives(env),
         "action_type": "joint_effort" if isinstance(action_term, JointEffortAction) else "joint_position",
         "action_scale": _per_joint(action.scale, action_term.action_dim),
         "action_offset": _per_joint(action.offset, action_term.action_dim),
@@ -68,6 +67,25 @@ def deploy_info(env: ManagerBasedRLEnv) -> dict:
         },
         "phase_frequencies": list(reference.phase_frequencies),
     }
+
+
+def nominal_drives(env: ManagerBasedRLEnv) -> dict[str, list[float]]:
+    """Each joint's PD ``stiffness``, ``damping`` and ``effort_limit`` as the robot's config sets them, in the
+    policy's joint order: what the real robot's drives are set to. The simulator's own values are not: the
+    hardware preset randomizes them per env."""
+    joint_names = env.scene["robot"].joint_names
+    actuator = env.cfg.scene.robot.actuators["joints"]
+    drives = {}
+    for key, value in (
+        ("stiffness", actuator.stiffness),
+        ("damping", actuator.damping),
+        ("effort_limit", actuator.joint_effort_limit),
+    ):
+        if isinstance(value, dict):
+            ids, _, values = resolve_matching_names_values(value, joint_names)
+            value = [values[ids.index(i)] for i in range(len(joint_names))]
+        drives[key] = _per_joint(value, len(joint_names))
+    return drives
 
 
 def sdk_motor_ids(joint_names: list[str], sdk_joint_order: list[str | None]) -> list[int] | None:
