@@ -39,6 +39,7 @@ from isaaclab_newton.renderers import NewtonWarpRendererCfg
 from isaaclab_tasks.utils import PresetCfg, preset
 
 from ..robots.mjcf import RobotSpec, joint_effort_limits, robot_cfg
+from ..robots.spec import Legs
 from . import mdp
 
 
@@ -293,6 +294,8 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
     robot_sdk_joint_order: list = []
     """The robot's hardware motor order (MJCF joint names, None for a motor slot it does not use), set by
     ``set_robot``; the deploy config maps each policy joint to its SDK motor with it."""
+    robot_legs: Legs | None = None
+    """The robot's leg description, set by ``set_robot``: the known-answer motions it offers are built on it."""
 
     def __post_init__(self):
         self.decimation = 4  # 50 Hz control at dt = 5 ms, as on Unitree robots
@@ -302,8 +305,8 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
         self.compute_final_obs = True  # off-policy learners bootstrap from the true last observation
 
     def set_robot(self, spec: RobotSpec, control: str = "position") -> None:
-        """Put robot ``spec`` in the scene with its actions, feet, fall limits, camera framing, prompt name and
-        hardware motor order.
+        """Put robot ``spec`` in the scene with its actions, feet, fall limits, camera framing, prompt name,
+        hardware motor order and legs.
 
         Args:
             spec: the robot.
@@ -327,6 +330,7 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
         self.commands.reference.embodiment = spec.name
         self.scene.follow_camera.offset.pos = spec.camera_offset
         self.robot_sdk_joint_order = list(spec.sdk_joint_order)
+        self.robot_legs = spec.legs
 
     def _remove_hardware_preset(self) -> None:
         """Keep the defaults of the hardware preset's nodes, so that ``presets=hardware`` is refused: the paper's
