@@ -99,7 +99,7 @@ def run_episode(env: ManagerBasedRLEnv, policy: Policy, steps: int) -> Rollout:
     """Reset ``env`` and run ``policy`` for ``steps`` control steps (fewer if every env falls)."""
     command = env.command_manager.get_term("reference")
     term = env.cfg.rewards.video_similarity
-    kind = term.params["similarity"] if term is not None else "l2"
+    kind = term.similarity if term is not None else "cosine"
 
     def copy(tensor: torch.Tensor) -> torch.Tensor:  # the sim's buffers are rewritten in place every step
         return tensor.to("cpu", copy=True)

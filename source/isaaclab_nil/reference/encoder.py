@@ -188,23 +188,28 @@ def masked_frames(rgb: torch.Tensor, mask: torch.Tensor, background: Background 
     return torch.where(mask.unsqueeze(-1), rgb, fill)
 
 
-def save_random_encoder(
-    folder, image_size: int = 32, hidden_size: int = 32, num_layers: int = 2, seed: int = 0
-) -> None:
-    """Save a small randomly initialised TimeSformer (8-frame clips, 8 px patches) to ``folder`` with
+def save_random_encoder(folder, config: transformers.TimesformerConfig | None = None, seed: int = 0) -> None:
+    """Save a randomly initialised TimeSformer and K400's preprocessor config to ``folder`` with
     ``save_pretrained``, to load like real weights with :meth:`VideoEncoder.from_pretrained`.
 
-    For offline runs where no pretrained weights can be had (tests, the known-answer benchmark on CPU): its
-    embeddings are a fixed random function of the masked clips, not of the action they show.
+    ``config``: None, a small one (32 px, 8 px patches, width 32, 2 layers); ``transformers.TimesformerConfig()``
+    is TimeSformer-base's architecture (224 px). For offline runs where no pretrained weights can be had (tests,
+    benchmarks on CPU): its embeddings are a fixed random function of the masked clips, not of the action they show.
     """
+    if config is None:
+        config = transformers.TimesformerConfig(
+            image_size=32,
+            patch_size=8,
+            num_frames=CLIP_LENGTH,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+        )
     torch.manual_seed(seed)
-    config = transformers.TimesformerConfig(
-        image_size=image_size,
-        patch_size=8,
-        num_frames=CLIP_LENGTH,
-        hidden_size=hidden_size,
-        num_hidden_layers=num_layers,
-        num_attention_heads=2,
-        intermediate_size=2 * hidden_size,
-    )
     transformers.TimesformerModel(config).save_pretrained(folder)
+    size = config.image_size
+    processor = transformers.VideoMAEImageProcessor(
+        size={"shortest_edge": size}, crop_size={"height": size, "width": size}, image_mean=K400_MEAN, image_std=K400_STD
+    )
+    processor.save_pretrained(folder)
