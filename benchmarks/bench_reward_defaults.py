@@ -158,7 +158,8 @@ def report_markdown(report: dict) -> str:
         "",
         f"Command: `{report['command']}` (seed {report['seed']})",
         "",
-        f"Date {report['date']}, commit {report['commit']}, {report['machine']}. Wall time {report['wall_min']:.1f} min.",
+        f"Date {report['date']}, commit {report['commit']}, {report['machine']}; "
+        f"wall time {report['wall_min']:.1f} min.",
         "",
         f"Reference: `nil generate --known-answer walk`, {report['frames']} frames at 24 fps; mean embedding norm "
         f"{report['reference_embedding_norm']:.2f}, spread (mean distance from the mean) "

@@ -208,8 +208,7 @@ def save_random_encoder(folder, config: transformers.TimesformerConfig | None = 
         )
     torch.manual_seed(seed)
     transformers.TimesformerModel(config).save_pretrained(folder)
-    size = config.image_size
-    processor = transformers.VideoMAEImageProcessor(
-        size={"shortest_edge": size}, crop_size={"height": size, "width": size}, image_mean=K400_MEAN, image_std=K400_STD
-    )
-    processor.save_pretrained(folder)
+    size = {"height": config.image_size, "width": config.image_size}
+    transformers.VideoMAEImageProcessor(
+        size={"shortest_edge": config.image_size}, crop_size=size, image_mean=K400_MEAN, image_std=K400_STD
+    ).save_pretrained(folder)
