@@ -191,11 +191,11 @@ def main() -> None:
         print(args.results.with_suffix(".md").read_text())
         return
     start = time.perf_counter()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     with tempfile.TemporaryDirectory() as temporary:
         out = args.out or Path(temporary)
         bundle = make_reference(out, args.seconds, args.seed)
         report = measure(bundle, args)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     report = {
         "command": " ".join(["OMP_NUM_THREADS=" + os.environ.get("OMP_NUM_THREADS", "unset"), *sys.argv]),
         "seed": args.seed,
