@@ -20,7 +20,7 @@ from collections.abc import Callable
 import torch
 import transformers
 
-from isaaclab_nil.reference.encoder import EncoderInfo, VideoEncoder
+from isaaclab_nil.reference.encoder import K400_MEAN, K400_STD, EncoderInfo, VideoEncoder
 from isaaclab_nil.reference.segmentation import RobotSegmenter
 
 
@@ -41,7 +41,8 @@ def seconds_per_call(function: Callable[[], object], device: torch.device, repea
 
 def make_encoder(config: transformers.TimesformerConfig, device, dtype, autocast_dtype) -> VideoEncoder:
     model = transformers.TimesformerModel(config).to(device=device, dtype=dtype)
-    info = EncoderInfo(id="random", revision=None, token="cls", dim=config.hidden_size)
+    precision = str(autocast_dtype or dtype).removeprefix("torch.")
+    info = EncoderInfo("random", None, "cls", config.hidden_size, precision, K400_MEAN, K400_STD)
     return VideoEncoder(model, info, autocast_dtype=autocast_dtype)
 
 

@@ -45,7 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--embodiment", help="embodiment in the prompt (default: the task's robot)")
     parser.add_argument("--skill", help="skill in the prompt (default: the task's skill)")
     parser.add_argument("--device", default="auto", help="models' device (auto: cuda:0 if there is one, else cpu)")
-    parser.add_argument("--dtype", choices=DTYPES, default="float32", help="models' dtype")
+    parser.add_argument("--dtype", choices=DTYPES, default="float32", help="the generator's and SAM 2's dtype")
+    parser.add_argument(
+        "--encoder_dtype",
+        choices=DTYPES,
+        default="float32",
+        help="the video encoder's dtype, recorded in the bundle: stage 2 must embed its clips in the same "
+        "(env.commands.reference.encoder_dtype, float32 by default)",
+    )
     parser.add_argument("--cpu_offload", action="store_true", help="keep generator parts on the CPU until used (CUDA)")
     parser.add_argument("--sim_device", default="cpu", help="device of the simulation that renders the first frame")
     parser.add_argument("--batch_size", type=int, default=16, help="clips per encoder call")
@@ -109,7 +116,7 @@ def generate_from_video(args: argparse.Namespace) -> Path:
             args.generator, args.model, args.device, dtype, cpu_offload=args.cpu_offload, **options
         )
     segmenter = RobotSegmenter.from_pretrained(args.segmenter, args.device, dtype)
-    encoder = VideoEncoder.from_pretrained(args.encoder, args.device, dtype)
+    encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.encoder_dtype))
     env = nominal_env(args.task, args.sim_device, args.overrides)
     try:
         env.reset()
@@ -144,7 +151,7 @@ def generate_known_answer(args: argparse.Namespace) -> Path:
     from ..reference.ground_truth import GROUND_TRUTH_FILE
 
     motion = KNOWN_MOTIONS[args.known_answer](**({} if args.speed is None else {"speed": args.speed}))
-    encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.dtype))
+    encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.encoder_dtype))
     env = nominal_env(args.task, args.sim_device, args.overrides)
     try:
         fps = args.fps or env.cfg.commands.reference.fps

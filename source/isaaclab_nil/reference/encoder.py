@@ -24,6 +24,7 @@ import torch
 import transformers
 
 from .backends import DEFAULT_ENCODER
+from .errors import ModelLoadError
 from .hub import hub_revision, load_pretrained
 from .video_io import crop_resize
 
@@ -32,7 +33,8 @@ CLIP_LENGTH = 8
 
 K400_MEAN = (0.45, 0.45, 0.45)
 K400_STD = (0.225, 0.225, 0.225)
-"""Normalisation of ``facebook/timesformer-base-finetuned-k400`` (its preprocessor_config.json)."""
+"""Normalisation of ``facebook/timesformer-base-finetuned-k400`` (its preprocessor_config.json), written by
+:func:`save_random_encoder`; a loaded encoder takes its own folder's."""
 
 EmbeddingToken = Literal["cls", "mean"]
 Background = Literal["white", "black"]
@@ -41,12 +43,19 @@ MASK_BACKGROUND: Background = "white"
 
 @dataclass(frozen=True)
 class EncoderInfo:
-    """What identifies an encoder's embedding space; stored in every bundle and checked when loading."""
+    """What identifies an encoder's embedding space; stored in every bundle and checked when loading: the model,
+    which token, the precision of its forward pass and the normalisation of its input."""
 
     id: str
     revision: str | None
     token: EmbeddingToken
     dim: int
+    dtype: str
+    """Precision of the forward pass (``"float32"``, ``"bfloat16"``, ``"float16"``): the weights' dtype, or the
+    autocast dtype when there is one."""
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    """Per-channel normalisation of the [0, 1] input (from the model's ``preprocessor_config.json``)."""
 
 
 class VideoEncoder:
@@ -63,16 +72,11 @@ class VideoEncoder:
 
     Preprocessing runs on the encoder's device: uint8 -> [0, 1], centre crop to a square and antialiased
     bilinear resize to the model's ``image_size`` (what the K400 processor's shortest-edge resize + centre
-    crop does), then the mean/std of the model's preprocessor config.
+    crop does), then the mean/std of ``info``.
     """
 
     def __init__(
-        self,
-        model: transformers.TimesformerModel,
-        info: EncoderInfo,
-        mean: Sequence[float] = K400_MEAN,
-        std: Sequence[float] = K400_STD,
-        autocast_dtype: torch.dtype | None = None,
+        self, model: transformers.TimesformerModel, info: EncoderInfo, autocast_dtype: torch.dtype | None = None
     ):
         self.model = model.eval().requires_grad_(False)
         self.info = info
@@ -81,8 +85,8 @@ class VideoEncoder:
         self.dtype = model.dtype
         self.num_frames: int = model.config.num_frames
         self.image_size: int = model.config.image_size
-        self.mean = torch.tensor(mean, device=self.device).view(3, 1, 1)
-        self.std = torch.tensor(std, device=self.device).view(3, 1, 1)
+        self.mean = torch.tensor(info.mean, device=self.device).view(3, 1, 1)
+        self.std = torch.tensor(info.std, device=self.device).view(3, 1, 1)
 
     @classmethod
     def from_pretrained(
@@ -93,29 +97,20 @@ class VideoEncoder:
         token: EmbeddingToken = "cls",
         autocast_dtype: torch.dtype | None = None,
     ) -> VideoEncoder:
-        """Load a TimeSformer by hub id or local folder.
+        """Load a TimeSformer by hub id or local folder, with its ``preprocessor_config.json``.
 
         ``dtype`` is the weights' dtype; ``autocast_dtype`` (e.g. ``torch.bfloat16``) runs the forward pass
-        under autocast with float32 weights. The normalisation comes from the folder's
-        ``preprocessor_config.json`` when it has one, else the K400 defaults.
-        A model that cannot be loaded raises ``ModelLoadError`` saying how to provide it offline.
+        under autocast with float32 weights. A model that cannot be loaded, or has no preprocessor config,
+        raises ``ModelLoadError`` saying how to provide it offline.
         """
         load = transformers.TimesformerModel.from_pretrained
         model = load_pretrained(load, "video encoder", name_or_path, dtype=dtype)
-        try:
-            processor, _ = transformers.VideoMAEImageProcessor.get_image_processor_dict(name_or_path)
-        except OSError:  # no preprocessor_config.json: the K400 defaults
-            processor = {}
+        mean, std = input_normalization(name_or_path)
+        precision = str(autocast_dtype or dtype).removeprefix("torch.")
         info = EncoderInfo(
-            id=name_or_path, revision=hub_revision(name_or_path), token=token, dim=model.config.hidden_size
+            name_or_path, hub_revision(name_or_path), token, model.config.hidden_size, precision, mean, std
         )
-        return cls(
-            model.to(device),
-            info,
-            mean=processor.get("image_mean", K400_MEAN),
-            std=processor.get("image_std", K400_STD),
-            autocast_dtype=autocast_dtype,
-        )
+        return cls(model.to(device), info, autocast_dtype=autocast_dtype)
 
     @torch.inference_mode()
     def encode(self, clips: torch.Tensor, batch_size: int | None = None) -> torch.Tensor:
@@ -156,6 +151,24 @@ class VideoEncoder:
                 for chunk in steps.split(batch_size)
             ]
         )
+
+
+def input_normalization(name_or_path: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The mean and std of the encoder's ``preprocessor_config.json`` (hub id or local folder).
+
+    No config is an error, not a silent K400 default: the embeddings' meaning depends on it, and the reference
+    and the reward must normalise alike. ``save_random_encoder`` writes one; a copy of a hub model has its own.
+    """
+    try:
+        processor, _ = transformers.VideoMAEImageProcessor.get_image_processor_dict(name_or_path)
+        return tuple(processor["image_mean"]), tuple(processor["image_std"])
+    except (OSError, KeyError) as error:
+        raise ModelLoadError(
+            f"the video encoder {name_or_path!r} has no preprocessor_config.json with image_mean and image_std "
+            f"({type(error).__name__}: {error}); its input normalisation must be stated: copy the model's own, or "
+            "for K400's write transformers.VideoMAEImageProcessor(image_mean=[0.45] * 3, image_std=[0.225] * 3)"
+            ".save_pretrained(folder)"
+        ) from error
 
 
 def clip_indices(t_indices: torch.Tensor | Sequence[int], clip_length: int = CLIP_LENGTH) -> torch.Tensor:
