@@ -1,10 +1,10 @@
 """Which video similarity lets a free robot's NIL reward pay for staying up: per-step terms of four policies.
 
-    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/bench_reward_defaults.py           # ~20 min on 2 CPU cores
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/bench_reward_defaults.py --seconds 2   # ~10 min on 2 free cores
     .venv/bin/python benchmarks/bench_reward_defaults.py --show                      # print the committed results
 
 A known-answer bundle of NIL-H1-Walk (``nil generate --known-answer walk``, ``--seconds`` long at the task's 24 fps
-and 224 px camera) is embedded by TimeSformer-base with random weights (the architecture of
+and 224 px camera) is embedded by ``--encoder`` or else TimeSformer-base with random weights (the architecture of
 ``transformers.TimesformerConfig()``, saved and loaded through ``from_pretrained``: no hub here). One env then runs
 one episode of each policy: ``replay`` (the known answer's joint targets), ``zero`` (hold the default pose),
 ``random`` (uniform actions in [-1, 1]) and ``fall`` (a large constant action: the robot collapses at once). At every
@@ -39,14 +39,16 @@ FALL_ACTION = 4.0
 """The fall policy's action on every joint (x the action scale 0.25: 1 rad off the default pose)."""
 
 
-def make_reference(out: Path, seconds: float, seed: int) -> Path:
-    """TimeSformer-base with random weights, and the known-answer walk bundle it embeds (``nil generate``)."""
-    import transformers
+def make_reference(out: Path, seconds: float, seed: int, encoder: str | None) -> Path:
+    """The known-answer walk bundle (``nil generate``), embedded by ``encoder`` or TimeSformer-base with random
+    weights."""
+    if encoder is None:
+        import transformers
 
-    from isaaclab_nil.reference.encoder import save_random_encoder
+        from isaaclab_nil.reference.encoder import save_random_encoder
 
-    encoder = out / "timesformer_base_random"
-    save_random_encoder(encoder, transformers.TimesformerConfig(), seed=seed)
+        encoder = out / "timesformer_base_random"
+        save_random_encoder(encoder, transformers.TimesformerConfig(), seed=seed)
     bundle = out / "reference"
     frames = round(seconds * 24)
     nil = Path(sys.executable).parent / "nil"
@@ -183,6 +185,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=4.0, help="length of the reference (and of an episode)")
     parser.add_argument("--seed", type=int, default=0, help="encoder weights and the random policy")
+    parser.add_argument("--encoder", help="TimeSformer hub id or folder (default: base architecture, random weights)")
     parser.add_argument("--out", type=Path, help="work folder (default: a temporary one)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write <results>.json and .md")
     parser.add_argument("--show", action="store_true", help="print the saved results instead of measuring")
@@ -194,7 +197,7 @@ def main() -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     with tempfile.TemporaryDirectory() as temporary:
         out = args.out or Path(temporary)
-        bundle = make_reference(out, args.seconds, args.seed)
+        bundle = make_reference(out, args.seconds, args.seed, args.encoder)
         report = measure(bundle, args)
     report = {
         "command": " ".join(["OMP_NUM_THREADS=" + os.environ.get("OMP_NUM_THREADS", "unset"), *sys.argv]),

@@ -71,7 +71,7 @@ class Rollout:
     step_dt: float
     reference_start_s: float
     """Time from the reset to the reference's start [s]: the episode starts its reference at the next frame of the
-    env's frame clock, within one frame period (0 for an env's first episode)."""
+    env's frame clock, within one frame period (0 for an env's first episode, 1 / fps at r = 1)."""
     joint_pos: torch.Tensor
     """(M + 1, N, J) joint positions [rad], the robot's joint order."""
     base_lin_vel: torch.Tensor
