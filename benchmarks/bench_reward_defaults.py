@@ -41,7 +41,10 @@ FALL_ACTION = 4.0
 
 def make_reference(out: Path, seconds: float, seed: int, encoder: str | None) -> Path:
     """The known-answer walk bundle (``nil generate``), embedded by ``encoder`` or TimeSformer-base with random
-    weights."""
+    weights; made once per ``out`` (a second run with the same ``--out`` reuses it)."""
+    bundle = out / "reference"
+    if (bundle / "meta.json").is_file():
+        return bundle
     if encoder is None:
         import transformers
 
@@ -49,7 +52,6 @@ def make_reference(out: Path, seconds: float, seed: int, encoder: str | None) ->
 
         encoder = out / "timesformer_base_random"
         save_random_encoder(encoder, transformers.TimesformerConfig(), seed=seed)
-    bundle = out / "reference"
     frames = round(seconds * 24)
     nil = Path(sys.executable).parent / "nil"
     command = [str(nil), "generate", "--task", TASK, "--known-answer", "walk", "--frames", str(frames)]
@@ -58,8 +60,8 @@ def make_reference(out: Path, seconds: float, seed: int, encoder: str | None) ->
     return bundle
 
 
-def run_policy(env, policy, kinds_spread: float) -> dict:
-    """One episode of ``policy``: per-step records and the returns under each similarity."""
+def run_policy(env, policy, kinds_spread: float, max_steps: int) -> dict:
+    """One episode of ``policy`` (at most ``max_steps``): per-step records and the returns under each similarity."""
     import torch
 
     from isaaclab_nil.envs.reward_presets import REGULARIZATION_TERMS
@@ -85,7 +87,7 @@ def run_policy(env, policy, kinds_spread: float) -> dict:
     with torch.inference_mode():
         env.seed(0)
         obs, _ = env.reset()
-        for _ in range(int(env.max_episode_length)):
+        for _ in range(max_steps):
             obs, _, terminated, truncated, _ = env.step(policy(obs["policy"]))
             reference = command.bundle.embeddings[max(seen["frame"], 0)]
             z = seen["embedding"]
@@ -147,7 +149,8 @@ def measure(bundle: Path, args: argparse.Namespace) -> dict:
             "random": random_policy(env, seed=args.seed),
             "fall": lambda obs: torch.full(actions, FALL_ACTION),
         }
-        results = {name: run_policy(env, policies[name], spread) for name in POLICIES}
+        steps = env.max_episode_length if args.policy_seconds is None else round(args.policy_seconds / env.step_dt)
+        results = {name: run_policy(env, policies[name], spread, int(steps)) for name in POLICIES}
         norm = float(torch.linalg.vector_norm(embeddings, dim=-1).mean())
     finally:
         env.close()
@@ -165,7 +168,8 @@ def report_markdown(report: dict) -> str:
         "",
         f"Reference: `nil generate --known-answer walk`, {report['frames']} frames at 24 fps; mean embedding norm "
         f"{report['reference_embedding_norm']:.2f}, spread (mean distance from the mean) "
-        f"{report['reference_embedding_spread']:.3f}. Weights alpha = beta = 1, P at the task's weights.",
+        f"{report['reference_embedding_spread']:.3f}. Weights alpha = beta = 1, P at the task's weights. Each policy's "
+        f"episode: until it falls or {report['policy_seconds'] or report['frames'] / 24:g} s.",
         "",
         "| policy | episode [s] | fell | frames | S neg_l2 /frame | S cosine /frame | S scaled_l2 /frame | IoU /frame "
         "| P /step | return neg_l2 | return cosine | return scaled_l2 |",
@@ -185,6 +189,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=4.0, help="length of the reference (and of an episode)")
     parser.add_argument("--seed", type=int, default=0, help="encoder weights and the random policy")
+    parser.add_argument(
+        "--policy_seconds", type=float, help="cut each policy's episode after this long (default: the reference's)"
+    )
     parser.add_argument("--encoder", help="TimeSformer hub id or folder (default: base architecture, random weights)")
     parser.add_argument("--out", type=Path, help="work folder (default: a temporary one)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write <results>.json and .md")
@@ -206,6 +213,7 @@ def main() -> None:
         "commit": commit,
         "machine": f"{os.cpu_count()} CPU cores ({platform.machine()}), shared, no GPU",
         "frames": round(args.seconds * 24),
+        "policy_seconds": args.policy_seconds,
         "wall_min": (time.perf_counter() - start) / 60,
         **report,
     }
