@@ -1,7 +1,7 @@
 """Which video similarity lets a free robot's NIL reward pay for staying up: per-step terms of four policies.
 
-    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/bench_reward_defaults.py --seconds 2   # ~10 min on 2 free cores
-    .venv/bin/python benchmarks/bench_reward_defaults.py --show                      # print the committed results
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/bench_reward_defaults.py --seconds 2 --policy_seconds 1  # 29 min here
+    .venv/bin/python benchmarks/bench_reward_defaults.py --show  # print the committed results
 
 A known-answer bundle of NIL-H1-Walk (``nil generate --known-answer walk``, ``--seconds`` long at the task's 24 fps
 and 224 px camera) is embedded by ``--encoder`` or else TimeSformer-base with random weights (the architecture of
