@@ -32,7 +32,7 @@ from pathlib import Path
 import torch
 import transformers
 
-from isaaclab_nil.reference.encoder import Attention, EncoderInfo, VideoEncoder
+from isaaclab_nil.reference.encoder import K400_MEAN, K400_STD, Attention, EncoderInfo, VideoEncoder
 from isaaclab_nil.reference.segmentation import RobotSegmenter
 
 SEED = 0
@@ -86,7 +86,8 @@ def timed(function: Callable[[], torch.Tensor], device: torch.device, repeats: i
 
 
 def make_encoder(model, attention: Attention, autocast_dtype: torch.dtype | None) -> VideoEncoder:
-    info = EncoderInfo(id="random", revision=None, token="cls", dim=model.config.hidden_size)
+    precision = str(autocast_dtype or model.dtype).removeprefix("torch.")
+    info = EncoderInfo("random", None, "cls", model.config.hidden_size, precision, K400_MEAN, K400_STD)
     return VideoEncoder(model, info, autocast_dtype=autocast_dtype, attention=attention)
 
 

@@ -4,7 +4,7 @@ Control runs at 1 / step_dt (50 Hz), the reference at ``fps`` (e.g. 24): with r 
 control step, the env's control step g (g >= 1, counted from the env's creation: Isaac Lab's
 ``common_step_counter``) ends in clock frame F(g) = floor(g * r), and clock frame k lasts n_k control steps.
 Every env follows this one clock: an env whose episode starts after step g_r starts its reference at the next
-clock frame, K = F(g_r) + 1 (K = 0 for the episode that starts with the env), so its reference frame at step g
+clock frame, K = F(g_r) + 1 (K = F(1) for the episode that starts with the env), so its reference frame at step g
 is F(g) - K and all envs change frames on the same steps, the only steps on which the cameras render. The NIL
 reward spreads each frame's value over that frame's n_k steps. See ``docs/reward.md``.
 """
@@ -38,9 +38,14 @@ def frame_of_step(step: torch.Tensor, frames_per_step: float) -> torch.Tensor:
 
 def reference_start(reset_step: torch.Tensor, frames_per_step: float) -> torch.Tensor:
     """The clock frame K at which an episode that starts after step ``reset_step`` starts its reference: the
-    next one, F(reset_step) + 1, and 0 for ``reset_step`` 0 (the env's first episode starts with the clock).
-    The episode's first steps before clock frame K begins (at most n_{K-1} - 1 of them) are outside the reference."""
-    return torch.where(reset_step > 0, frame_of_step(reset_step, frames_per_step) + 1, 0)
+    next one, F(reset_step) + 1, and for ``reset_step`` 0 (the env's first episode) the clock frame of step 1,
+    F(1): 0, or 1 at r = 1, where step 1 already ends in frame 1 and clock frame 0 has no step.
+
+    So every episode's first step inside the reference is in its frame 0, and its first clip pads with its own
+    frame 0, as the reference's clips pad with theirs (paper sec. 3.3). The episode's first steps before clock
+    frame K begins (at most n_{K-1} - 1 of them) are outside the reference."""
+    first_episode = frame_of_step(torch.ones_like(reset_step), frames_per_step)
+    return torch.where(reset_step > 0, frame_of_step(reset_step, frames_per_step) + 1, first_episode)
 
 
 def steps_in_frame(frame: torch.Tensor, frames_per_step: float) -> torch.Tensor:

@@ -10,8 +10,10 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 
-Similarity = Literal["l2", "cosine"]
-"""S_video: ``"l2"``, the negative Euclidean distance of clip embeddings (paper v1), or ``"cosine"`` (CVPR)."""
+Similarity = Literal["cosine", "neg_l2"]
+"""S_video: ``"cosine"``, the cosine similarity of clip embeddings (the CVPR revision, the default), or
+``"neg_l2"``, their negative Euclidean distance (paper v1)."""
+SIMILARITIES: tuple[Similarity, ...] = ("cosine", "neg_l2")
 
 
 def mask_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -25,14 +27,14 @@ def mask_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return intersection / union.clamp(min=1)
 
 
-def video_similarity(sim: torch.Tensor, reference: torch.Tensor, kind: Similarity = "l2") -> torch.Tensor:
+def video_similarity(sim: torch.Tensor, reference: torch.Tensor, kind: Similarity = "cosine") -> torch.Tensor:
     """Similarity of clip embeddings (..., D): float (...), largest when they are equal.
 
-    ``"l2"``: the negative Euclidean distance (paper v1, at most 0); ``"cosine"``: the cosine similarity
-    (the CVPR version, at most 1).
+    ``"cosine"``: the cosine similarity (the CVPR revision, in [-1, 1]); ``"neg_l2"``: the negative Euclidean
+    distance (paper v1, at most 0, unbounded below: tens for TimeSformer-base, see ``docs/reward.md``).
     """
-    if kind == "l2":
-        return -torch.linalg.vector_norm(sim - reference, dim=-1)
     if kind == "cosine":
         return F.cosine_similarity(sim, reference, dim=-1)
-    raise ValueError(f"similarity must be 'l2' or 'cosine', got {kind!r}")
+    if kind == "neg_l2":
+        return -torch.linalg.vector_norm(sim - reference, dim=-1)
+    raise ValueError(f"similarity must be one of {SIMILARITIES}, got {kind!r}")

@@ -52,8 +52,11 @@ def test_each_variant_trains_with_the_weights_it_reports(tmp_path, monkeypatch):
         (tmp_path / "runs" / variant / preset.task / "run").mkdir(parents=True)
         bench.train(args, preset, tmp_path / "reference", variant, tmp_path)
         trained = {
-            arg.split(".")[2]: float(arg.split("=")[1]) for arg in commands[-1] if arg.startswith("env.rewards.")
+            arg.split(".")[2]: float(arg.split("=")[1])
+            for arg in commands[-1]
+            if arg.startswith("env.rewards.") and ".weight=" in arg
         }
+        assert "env.rewards.video_similarity.similarity=neg_l2" in commands[-1]  # as its committed results
         assert bench.reward_label(preset, variant) == f"{variant} ({weights})"
         alpha, beta, gamma = (float(part.split("=")[1]) for part in weights.split(", "))
         assert trained["video_similarity"] == alpha and trained["mask_iou"] == beta

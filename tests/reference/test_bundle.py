@@ -12,6 +12,7 @@ from isaaclab_nil.reference.bundle import (
     FRAMES_FILE,
     MASKS_FILE,
     META_FILE,
+    SCHEMA_VERSION,
     BundleExpectation,
     load_bundle,
     save_bundle,
@@ -35,6 +36,7 @@ def test_round_trip_is_exact(tmp_path, generated_bundle):
     for name in ("frames", "masks", "embeddings", "first_frame"):
         assert torch.equal(getattr(again, name), getattr(original, name)), name
     assert again.meta.files[FRAMES_FILE] == original.meta.files[FRAMES_FILE]
+    assert (again.meta.encoder.dtype, again.meta.encoder.mean) == ("float32", (0.5, 0.5, 0.5))  # the tiny encoder's
     moved = again.to("cpu")
     assert moved.embeddings.dtype == torch.float32 and moved.masks.dtype == torch.bool
 
@@ -49,6 +51,8 @@ def test_round_trip_is_exact(tmp_path, generated_bundle):
         (dict(encoder_id="facebook/timesformer-base-finetuned-k400"), "encoder.id"),
         (dict(encoder_dim=768), "encoder.dim"),
         (dict(encoder_token="mean"), "encoder.token"),
+        (dict(encoder_dtype="bfloat16"), "encoder.dtype"),
+        (dict(encoder_mean=(0.45, 0.45, 0.45)), "encoder.mean"),
     ],
 )
 def test_a_bundle_made_for_something_else_is_refused(generated_bundle, spec, encoder, change, field):
@@ -62,6 +66,8 @@ def test_a_bundle_made_for_something_else_is_refused(generated_bundle, spec, enc
         id=change.get("encoder_id", encoder.info.id),
         dim=change.get("encoder_dim", encoder.info.dim),
         token=change.get("encoder_token", encoder.info.token),
+        dtype=change.get("encoder_dtype", encoder.info.dtype),
+        mean=change.get("encoder_mean", encoder.info.mean),
     )
     expect = BundleExpectation(change.get("robot", spec.robot), change.get("task", spec.task), camera, info)
     with pytest.raises(BundleError, match=rf"{field}.* is .* in the bundle but .* is expected"):
@@ -140,8 +146,11 @@ def test_shapes_that_contradict_meta(bundle_dir):
     [
         (lambda meta_path: meta_path.write_text("{ not json"), "not valid JSON"),
         (lambda meta_path: meta_path.unlink(), "meta.json is missing"),
-        (lambda meta_path: meta_path.write_text(json.dumps({"schema_version": 99})), "schema_version is 99"),
-        (lambda meta_path: meta_path.write_text(json.dumps({"schema_version": 1})), "missing or malformed field"),
+        (lambda meta_path: meta_path.write_text(json.dumps({"schema_version": 1})), "1, .* again with `nil generate`"),
+        (
+            lambda meta_path: meta_path.write_text(json.dumps({"schema_version": SCHEMA_VERSION})),
+            "missing or malformed field",
+        ),
     ],
     ids=["corrupt", "missing", "other-schema", "fields-missing"],
 )

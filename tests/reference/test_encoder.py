@@ -7,7 +7,7 @@ import huggingface_hub
 import pytest
 import torch
 
-from isaaclab_nil.reference.encoder import K400_MEAN, VideoEncoder, build_clips
+from isaaclab_nil.reference.encoder import K400_MEAN, K400_STD, VideoEncoder, build_clips, save_random_encoder
 from isaaclab_nil.reference.errors import ModelLoadError
 from isaaclab_nil.reference.fused_attention import FusedSelfAttention
 
@@ -21,7 +21,22 @@ def test_loads_through_from_pretrained_with_the_folders_normalisation(model_dirs
     assert encoder.info.dim == 32 and encoder.info.token == "cls" and encoder.info.revision is None
     processor = json.loads((model_dirs["encoder"] / "preprocessor_config.json").read_text())
     assert encoder.mean.flatten().tolist() == processor["image_mean"] != list(K400_MEAN)
+    assert (encoder.info.dtype, encoder.info.mean, encoder.info.std) == ("float32", (0.5,) * 3, (0.25,) * 3)
     assert (encoder.num_frames, encoder.image_size) == (8, 32)
+
+
+def test_an_encoder_without_a_preprocessor_config_is_refused(tmp_path, model_dirs):
+    """No silent K400 default: the embeddings' meaning depends on the input normalisation."""
+    folder = shutil.copytree(model_dirs["encoder"], tmp_path / "encoder")
+    (folder / "preprocessor_config.json").unlink()
+    with pytest.raises(ModelLoadError, match="no preprocessor_config.json with image_mean and image_std"):
+        VideoEncoder.from_pretrained(str(folder))
+
+
+def test_a_random_encoder_is_saved_with_k400s_normalisation(tmp_path):
+    save_random_encoder(tmp_path / "random")
+    random = VideoEncoder.from_pretrained(str(tmp_path / "random"))
+    assert (random.info.mean, random.info.std) == (K400_MEAN, K400_STD) and random.image_size == 32
 
 
 def test_batched_equals_one_by_one(encoder):
@@ -67,7 +82,7 @@ def test_bf16_autocast_stays_close_to_float32(model_dirs, encoder):
     autocast = VideoEncoder.from_pretrained(str(model_dirs["encoder"]), autocast_dtype=torch.bfloat16)
     clips = random_clips(3)
     reference, low = encoder.encode(clips), autocast.encode(clips)
-    assert low.dtype == torch.float32
+    assert low.dtype == torch.float32 and autocast.info.dtype == "bfloat16"  # the precision it computes in
     assert torch.nn.functional.cosine_similarity(reference, low).min() > 0.98
 
 

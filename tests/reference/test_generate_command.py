@@ -40,6 +40,7 @@ def test_generate_with_a_tiny_generator_writes_a_valid_bundle(model_dirs, tmp_pa
     assert result.returncode == 0, result.stderr[-3000:]
     bundle = load_bundle(out, BundleExpectation(robot="Unitree H1 humanoid robot", task="NIL-H1-Walk"))
     assert bundle.frames.shape == (9, 224, 224, 3)
+    assert bundle.meta.encoder.dtype == "float32"  # --encoder_dtype's default, whatever --dtype the generator ran in
     assert bundle.masks.shape == (9, 224, 224)
     # frame 0 is the rendered first frame and its mask is the simulator's robot mask
     assert 0.005 < bundle.masks[0].float().mean() < 0.15

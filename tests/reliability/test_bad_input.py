@@ -65,7 +65,7 @@ def test_good_overrides_pass(cfgs):
             "env.rewards.mask_iou.weight=0",
             "env.scene.follow_camera.offset.pos=[0.0,-5.0,2.0]",
             'env.actions.joints.joint_names=[".*_knee"]',
-            "env.rewards.video_similarity.params.similarity=cosine",
+            "env.rewards.video_similarity.similarity=neg_l2",
             "env.commands.reference.bundle=/some/folder",
             "agent.algorithm.tau=1",  # an integer is a number
             "agent.algorithm.reset_steps=[1000,2000]",
@@ -106,7 +106,7 @@ def test_a_corrupt_bundle_is_one_line_with_the_fix(capsys, tmp_path):
 
 def test_a_bundle_for_another_robot_says_how_to_make_one(capsys, tmp_path):
     from isaaclab_nil.reference.bundle import META_FILE, BundleMeta, CameraSpec
-    from isaaclab_nil.reference.encoder import EncoderInfo
+    from isaaclab_nil.reference.encoder import K400_MEAN, K400_STD, EncoderInfo
 
     camera = CameraSpec((0.0, -3.0, 1.0), (0.0, 0.0, 0.7071, 0.7071), 32, 32, 37.0, 37.0, 16.0, 16.0)
     meta = BundleMeta(
@@ -118,7 +118,7 @@ def test_a_bundle_for_another_robot_says_how_to_make_one(capsys, tmp_path):
         num_frames=8,
         seed=0,
         source={},
-        encoder=EncoderInfo("tiny", None, "cls", 32),
+        encoder=EncoderInfo("tiny", None, "cls", 32, "float32", K400_MEAN, K400_STD),
         segmenter={},
         mask_background="white",
     )

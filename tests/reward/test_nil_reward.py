@@ -4,18 +4,18 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from isaaclab.managers import RewardTermCfg as RewTerm
 
 from isaaclab_nil.alignment import first_step, frame_of_step, reference_start, steps_in_frame
 from isaaclab_nil.envs.factory import apply_reference, make_env_cfg
 from isaaclab_nil.envs.mdp import commands
 from isaaclab_nil.envs.mdp.camera import robot_frames
 from isaaclab_nil.envs.mdp.commands import ReferenceCommand, follow_camera_spec
-from isaaclab_nil.envs.mdp.rewards import reference_video_similarity
+from isaaclab_nil.envs.mdp.rewards import VideoSimilarityTermCfg, reference_video_similarity
 from isaaclab_nil.envs.reward_presets import REGULARIZATION_TERMS
+from isaaclab_nil.errors import ConfigError
 from isaaclab_nil.metrics import mask_iou, video_similarity
 from isaaclab_nil.reference.bundle import read_bundle_meta
-from isaaclab_nil.reference.encoder import build_clips, masked_frames
+from isaaclab_nil.reference.encoder import build_clips, masked_frames, save_random_encoder
 from isaaclab_nil.reference.errors import BundleError
 
 from .tiny_reference import NUM_ENVS, NUM_FRAMES, SIZE, bundle_overrides, zero_action
@@ -30,7 +30,7 @@ def _reference(env):
     return env.command_manager.get_term("reference")
 
 
-def _similarity(command, kind: str = "l2") -> torch.Tensor:
+def _similarity(command, kind: str = "cosine") -> torch.Tensor:
     """S_video of each env's current clip against the reference clip of its frame."""
     return video_similarity(command.embedding, command.bundle.embeddings[command.frame.clamp(min=0)], kind)
 
@@ -43,12 +43,12 @@ def _term_values(env) -> dict[str, torch.Tensor]:
 
 def test_replaying_the_reference_rollout_matches_it(nil_env):
     """The env's first episode replays the seeded rollout its bundle was rendered from: at every frame the
-    mask IoU is 1 and the sim clip equals the reference clip, so S_video is at its maximum (L2: 0, cosine: 1).
+    mask IoU is 1 and the sim clip equals the reference clip, so S_video is at its maximum (cosine: 1, L2: 0).
 
     Keep this test first: only a fresh env replays exactly (later resets start from other solver warm starts).
     """
     tracker = _reference(nil_env)
-    assert nil_env.cfg.rewards.video_similarity.params["similarity"] == "l2"
+    assert nil_env.cfg.rewards.video_similarity.similarity == "cosine"
     nil_env.seed(0)
     nil_env.reset()
     seen = []
@@ -59,7 +59,7 @@ def test_replaying_the_reference_rollout_matches_it(nil_env):
         if frame != before:
             seen.append(frame)
             assert tracker.iou[0] == 1.0
-            assert _similarity(tracker)[0] == pytest.approx(0.0, abs=1e-4)
+            assert _similarity(tracker, "neg_l2")[0] == pytest.approx(0.0, abs=1e-4)
             embedding = tracker.encoder.encode(tracker.clip(torch.tensor([0])))
             cosine = video_similarity(embedding, tracker.bundle.embeddings[frame : frame + 1], "cosine")
             assert cosine == pytest.approx(1.0, abs=1e-5)
@@ -125,7 +125,8 @@ def test_each_frame_reward_is_spread_over_its_steps(nil_env):
 def test_batched_rewards_equal_env_by_env_rewards(nil_env, monkeypatch):
     """Envs at different phases share one frame clock: the cameras render, and the encoder runs once for all
     envs, only on the steps that start a clock frame; each env's clip is exactly its own last 8 rendered frames in
-    order (padded with its first), and its values equal the ones computed for it alone."""
+    order (padded with its first), its ring buffer gets one slot per new frame, and its values equal the ones
+    computed for it alone."""
     tracker = _reference(nil_env)
     encoder, encoded, rendered_at = tracker.encoder, [], []
     generator = torch.Generator().manual_seed(2)
@@ -148,7 +149,7 @@ def test_batched_rewards_equal_env_by_env_rewards(nil_env, monkeypatch):
             if step == 5:
                 nil_env._reset_idx(torch.tensor([0]))  # env 0 starts over: from now on the phases differ
                 history[0] = []
-            before, calls = tracker.frame.clone(), len(encoded)
+            before, calls, clips = tracker.frame.clone(), len(encoded), tracker.clips.clone()
             nil_env.step(_random_action(nil_env, generator))
             new = (tracker.frame != before).nonzero().squeeze(-1)
             assert len(encoded) - calls == (1 if len(new) else 0)
@@ -161,10 +162,13 @@ def test_batched_rewards_equal_env_by_env_rewards(nil_env, monkeypatch):
                 frame = int(tracker.frame[i])
                 history[i].append(masked_frames(rgb[i], mask[i]))
                 assert len(history[i]) == frame + 1
+                if frame > 0:  # one slot written per new frame, the other 7 kept
+                    others = torch.arange(8) != frame % 8
+                    assert torch.equal(tracker.clips[i, others], clips[i, others])
                 clip = build_clips(torch.stack(history[i]), [frame]).permute(0, 1, 4, 2, 3)
                 assert torch.equal(encoded[-1][k], clip[0])
                 embedding = type(encoder).encode(encoder, clip)[0]
-                alone = video_similarity(embedding, tracker.bundle.embeddings[frame], "l2")
+                alone = video_similarity(embedding, tracker.bundle.embeddings[frame], "cosine")
                 assert _similarity(tracker)[i] == pytest.approx(float(alone), abs=1e-5)
                 assert tracker.iou[i] == pytest.approx(float(mask_iou(mask[i], tracker.bundle.masks[frame])))
         assert phases_differ
@@ -174,6 +178,35 @@ def test_batched_rewards_equal_env_by_env_rewards(nil_env, monkeypatch):
         assert len(rendered_at) == len(encoded) <= 12  # 24 steps at 24 fps and 50 Hz: 11 or 12 clock frames
     finally:
         del encoder.encode
+
+
+def _episode_return(env, policy) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each env's return over one seeded episode of ``policy()`` (actions (num_envs, A)), and whether it fell."""
+    env.seed(0)
+    env.reset()
+    total, done, fell = torch.zeros(env.num_envs), torch.zeros(env.num_envs, dtype=torch.bool), None
+    while not done.all():
+        _, reward, terminated, truncated, _ = env.step(policy())
+        total += torch.where(done, 0.0, reward)
+        fell = terminated & ~done if fell is None else fell | (terminated & ~done)
+        done |= terminated | truncated
+    return total, fell
+
+
+def test_staying_up_and_imitating_earns_the_most_and_a_quick_fall_less(nil_env):
+    """The default reward (cosine S_video, alpha = beta = 1, the task's P) pays for imitating: replaying the
+    reference rollout (zero actions from its seeded reset) earns more than random actions and than falling at once
+    (a large constant action), though a fall ends the episode after a few frames. (With the negative L2 of paper v1
+    each frame costs the embeddings' distance, tens for TimeSformer-base, and ending the episode early paid;
+    docs/reward.md has the figures.)"""
+    assert nil_env.cfg.rewards.video_similarity.similarity == "cosine"
+    generator = torch.Generator().manual_seed(0)
+    shape = (nil_env.num_envs, nil_env.action_manager.total_action_dim)
+    replay, replay_fell = _episode_return(nil_env, lambda: torch.zeros(shape))
+    random, _ = _episode_return(nil_env, lambda: 2 * _random_action(nil_env, generator))
+    fall, fall_fell = _episode_return(nil_env, lambda: torch.full(shape, 4.0))
+    assert not replay_fell.any() and fall_fell.all()
+    assert (replay > random).all() and (replay > fall).all(), (replay, random, fall)
 
 
 def test_reset_clears_only_the_reset_envs(nil_env):
@@ -215,7 +248,7 @@ def test_rewards_are_finite_under_random_actions(nil_env):
 
 def test_weights_live_on_the_reward_terms():
     """One place for each weight: ``env.rewards.<term>.weight`` on the command line reaches the env config as it
-    is, and the similarity is the video term's parameter; the Table 1 presets are such overrides."""
+    is, and the similarity is a field of the video term; the Table 1 presets are such overrides."""
     from isaaclab_nil.envs.reward_presets import ablation_overrides
 
     cfg = make_env_cfg(
@@ -224,12 +257,12 @@ def test_weights_live_on_the_reward_terms():
             "env.rewards.video_similarity.weight=0.5",
             "env.rewards.mask_iou.weight=0",
             "env.rewards.joint_vel.weight=-0.1",
-            "env.rewards.video_similarity.params.similarity=cosine",
+            "env.rewards.video_similarity.similarity=neg_l2",
         ],
     )
     assert cfg.rewards.video_similarity.weight == 0.5 and cfg.rewards.mask_iou.weight == 0
     assert cfg.rewards.joint_vel.weight == pytest.approx(-0.1)
-    assert cfg.rewards.video_similarity.params["similarity"] == "cosine"
+    assert cfg.rewards.video_similarity.similarity == "neg_l2"
     iou_only = make_env_cfg("NIL-H1-Walk", overrides=ablation_overrides("iou_only"))
     weights = {
         name: getattr(iou_only.rewards, name).weight for name in ("video_similarity", "mask_iou", *REGULARIZATION_TERMS)
@@ -254,8 +287,8 @@ def test_video_term_off_runs_no_encoder(nil_env):
     asks. (A second reference command on the shared env: Isaac Lab runs one simulation per process.)"""
     command = ReferenceCommand(nil_env.cfg.commands.reference, nil_env)
     env = SimpleNamespace(command_manager=SimpleNamespace(get_term=lambda name: command))
-    params = {"command_name": "reference", "similarity": "l2"}
-    reference_video_similarity(RewTerm(func=reference_video_similarity, weight=0.0, params=params), env)
+    params = {"command_name": "reference"}
+    reference_video_similarity(VideoSimilarityTermCfg(weight=0.0, params=params), env)
     assert command.encoder is None and command.clips is None and command.embedding is None
     nil_env.reset()
     command.reset()  # the env's command manager resets its own command, not this one
@@ -265,7 +298,7 @@ def test_video_term_off_runs_no_encoder(nil_env):
         if (command.frame >= 0).all():
             break
     assert (command.frame == 0).all() and (command.iou > 0.3).all()
-    reference_video_similarity(RewTerm(func=reference_video_similarity, weight=1.0, params=params), env)
+    reference_video_similarity(VideoSimilarityTermCfg(weight=1.0, params=params), env)
     assert command.encoder is not None and command.clips.shape == (NUM_ENVS, 8, 3, SIZE, SIZE)
 
 
@@ -274,12 +307,28 @@ def test_video_term_off_runs_no_encoder(nil_env):
     [
         ("env.commands.reference.embodiment=Unitree G1 humanoid robot", BundleError, "robot is 'Unitree H1"),
         ("env.decimation=12", ValueError, "faster than the control rate"),  # 16.7 Hz control, 24 fps video
+        (
+            "env.commands.reference.encoder_dtype=bfloat16",
+            BundleError,
+            "computed in float32 but env.commands.reference.encoder_dtype is bfloat16",
+        ),
+        ("env.rewards.video_similarity.similarity=l2", ConfigError, "similarity must be one of"),
     ],
 )
 def test_a_bundle_made_for_another_env_is_refused_at_creation(bundle_dir, override, error, match):
     """Refused before the simulation exists, with the bundle's message saying what differs."""
     cfg = make_env_cfg("NIL-H1-Walk", num_envs=NUM_ENVS, device="cpu", overrides=bundle_overrides(bundle_dir, override))
     with pytest.raises(error, match=match):
+        apply_reference(cfg)
+
+
+def test_an_encoder_that_normalises_otherwise_is_refused_at_creation(bundle_dir, tmp_path):
+    """The bundle's tiny encoder normalises with its own mean and std; a K400-normalised one would embed the env's
+    clips differently from the reference's."""
+    save_random_encoder(tmp_path / "k400")
+    override = f"env.commands.reference.encoder_path={tmp_path / 'k400'}"
+    cfg = make_env_cfg("NIL-H1-Walk", num_envs=NUM_ENVS, device="cpu", overrides=bundle_overrides(bundle_dir, override))
+    with pytest.raises(BundleError, match=r"made with input mean \(0.5, 0.5, 0.5\).* normalises with mean \(0.45"):
         apply_reference(cfg)
 
 

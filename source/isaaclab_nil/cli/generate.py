@@ -46,7 +46,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--embodiment", help="embodiment in the prompt (default: the task's robot)")
     parser.add_argument("--skill", help="skill in the prompt (default: the task's skill)")
     parser.add_argument("--device", default="auto", help="models' device (auto: cuda:0 if there is one, else cpu)")
-    parser.add_argument("--dtype", choices=DTYPES, default="float32", help="models' dtype")
+    parser.add_argument("--dtype", choices=DTYPES, default="float32", help="the generator's and SAM 2's dtype")
+    parser.add_argument(
+        "--encoder_dtype",
+        choices=DTYPES,
+        default="float32",
+        help="the video encoder's dtype, recorded in the bundle: stage 2 must embed its clips in the same "
+        "(env.commands.reference.encoder_dtype, float32 by default)",
+    )
     parser.add_argument("--cpu_offload", action="store_true", help="keep generator parts on the CPU until used (CUDA)")
     parser.add_argument("--sim_device", default="cpu", help="device of the simulation that renders the first frame")
     parser.add_argument("--batch_size", type=int, default=16, help="clips per encoder call")
@@ -118,7 +125,7 @@ def generate_from_video(args: argparse.Namespace) -> Path:
             args.generator, args.model, args.device, dtype, cpu_offload=args.cpu_offload, **options
         )
     segmenter = RobotSegmenter.from_pretrained(args.segmenter, args.device, dtype)
-    encoder = VideoEncoder.from_pretrained(args.encoder, args.device, dtype)
+    encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.encoder_dtype))
     env = nominal_env(args.task, args.sim_device, args.overrides)
     try:
         env.reset()
@@ -156,7 +163,7 @@ def generate_known_answer(args: argparse.Namespace) -> Path:
 
     cfg = nominal_cfg(args.task, args.sim_device, args.overrides)
     motion = make_motion(args.known_answer, cfg.robot_legs, **({} if args.speed is None else {"speed": args.speed}))
-    encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.dtype))
+    encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.encoder_dtype))
     env = make_env(args.task, cfg=cfg)
     try:
         fps = args.fps or env.cfg.commands.reference.fps

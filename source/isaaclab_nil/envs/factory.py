@@ -25,7 +25,8 @@ from ..errors import ConfigError, UsageError
 from ..overrides import check_overrides
 from ..reference.bundle import CameraSpec, read_bundle_meta
 from ..reference.errors import BundleError
-from .mdp.commands import reference_expectation
+from .mdp.commands import check_reference_encoder, reference_expectation
+from .mdp.rewards import check_similarity
 from .nil_env_cfg import NILEnvCfg
 
 
@@ -35,18 +36,28 @@ def apply_reference(cfg: NILEnvCfg) -> NILEnvCfg:
     With a bundle (``cfg.commands.reference.bundle``), the bundle's fps, frame count and follow camera (pose,
     resolution, focal length) replace the config's, since the reference video was filmed with that camera at
     that rate. In every case the episode lasts the reference: ``episode_length_s = num_frames / fps``.
-    Only the bundle's ``meta.json`` is read here, before any simulator exists, so that a bundle for another
-    robot or task, or a video faster than the control rate, fails at once.
+    Only the bundle's ``meta.json`` (and the encoder's preprocessor config) is read here, before any simulator
+    exists, so that a bundle for another robot, task or encoder setting, or a video faster than the control rate,
+    fails at once.
 
     Raises:
-        BundleError: the bundle is missing or unreadable, or was made for another robot or task.
-        ConfigError: the reference's fps is above the control rate.
+        BundleError: the bundle is missing or unreadable, was made for another robot or task, or its embeddings in
+            another precision or input normalisation than the video term's encoder would compute.
+        ModelLoadError: the video term's encoder has no preprocessor config.
+        ConfigError: the reference's fps is above the control rate, or the video similarity is unknown.
     """
-    reference = cfg.commands.reference
+    reference, video_term = cfg.commands.reference, cfg.rewards.video_similarity
+    if video_term is not None:
+        try:
+            check_similarity(video_term.similarity)
+        except ValueError as error:
+            raise ConfigError(str(error)) from error
     if reference.bundle is not None:
         meta = read_bundle_meta(reference.bundle, reference_expectation(cfg))
         reference.fps, reference.num_frames = meta.fps, meta.num_frames
         _set_follow_camera(cfg, meta.camera, reference.bundle)
+        if video_term is not None and video_term.weight != 0:
+            check_reference_encoder(meta, reference)
     try:
         frames_per_step(cfg.sim.dt * cfg.decimation, reference.fps)
     except ValueError as error:

@@ -239,10 +239,8 @@ class RewardsCfg:
     ablations are the presets of :data:`~isaaclab_nil.envs.reward_presets.REWARD_ABLATIONS`
     (:data:`~isaaclab_nil.envs.reward_presets.REGULARIZATION_TERMS` names the terms of P)."""
 
-    video_similarity = RewTerm(
-        func=mdp.reference_video_similarity, weight=1.0, params={"command_name": "reference", "similarity": "l2"}
-    )
-    """alpha * S_video; ``similarity``: "l2" (the negative L2 distance of clip embeddings, paper v1) or "cosine"."""
+    video_similarity = mdp.VideoSimilarityTermCfg(weight=1.0, params={"command_name": "reference"})
+    """alpha * S_video; ``similarity``: "cosine" (the CVPR revision, default) or "neg_l2" (paper v1)."""
     mask_iou = RewTerm(func=mdp.reference_mask_iou, weight=1.0, params={"command_name": "reference"})
     """beta * IoU of the robot masks."""
     joint_torques = RewTerm(func=mdp.joint_torques_l2, weight=-1.0e-5)

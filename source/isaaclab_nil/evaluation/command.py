@@ -130,7 +130,7 @@ def evaluate(args: argparse.Namespace) -> Path:
             "fps": bundle.meta.fps,
             "mask_iou": summary(ious),
             "video_similarity": (
-                {**summary(similarities), "kind": video_term.params["similarity"]}
+                {**summary(similarities), "kind": video_term.similarity}
                 if rollout.video_similarity is not None
                 else None
             ),

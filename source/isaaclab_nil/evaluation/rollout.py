@@ -71,7 +71,7 @@ class Rollout:
     step_dt: float
     reference_start_s: float
     """Time from the reset to the reference's start [s]: the episode starts its reference at the next frame of the
-    env's frame clock, within one frame period (0 for an env's first episode)."""
+    env's frame clock, within one frame period (0 for an env's first episode, 1 / fps at r = 1)."""
     joint_pos: torch.Tensor
     """(M + 1, N, J) joint positions [rad], the robot's joint order."""
     base_lin_vel: torch.Tensor
@@ -99,7 +99,7 @@ def run_episode(env: ManagerBasedRLEnv, policy: Policy, steps: int) -> Rollout:
     """Reset ``env`` and run ``policy`` for ``steps`` control steps (fewer if every env falls)."""
     command = env.command_manager.get_term("reference")
     term = env.cfg.rewards.video_similarity
-    kind = term.params["similarity"] if term is not None else "l2"
+    kind = term.similarity if term is not None else "cosine"
 
     def copy(tensor: torch.Tensor) -> torch.Tensor:  # the sim's buffers are rewritten in place every step
         return tensor.to("cpu", copy=True)

@@ -37,7 +37,8 @@ from .encoder import MASK_BACKGROUND, EncoderInfo, VideoEncoder, masked_frames
 from .errors import BundleError
 from .video_io import write_video
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: the encoder's precision and input normalisation are recorded (``EncoderInfo.dtype``, ``mean``, ``std``)."""
 META_FILE = "meta.json"
 FRAMES_FILE = "frames.npz"
 MASKS_FILE = "masks.npz"
@@ -117,7 +118,9 @@ class BundleMeta:
             raise KeyError(f"unknown fields {sorted(unknown)}")
         camera = dict(data["camera"])
         camera["pos"], camera["rot_xyzw"] = tuple(camera["pos"]), tuple(camera["rot_xyzw"])
-        return cls(**{**data, "camera": CameraSpec(**camera), "encoder": EncoderInfo(**data["encoder"])})
+        encoder = dict(data["encoder"])
+        encoder["mean"], encoder["std"] = tuple(encoder["mean"]), tuple(encoder["std"])
+        return cls(**{**data, "camera": CameraSpec(**camera), "encoder": EncoderInfo(**encoder)})
 
 
 @dataclass(frozen=True)
@@ -306,7 +309,8 @@ def _read_meta(path: Path) -> BundleMeta:
     if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
         found = data.get("schema_version") if isinstance(data, dict) else None
         raise BundleError(
-            f"{meta_path}: schema_version is {found!r}, this version of isaaclab_nil reads {SCHEMA_VERSION}"
+            f"{meta_path}: schema_version is {found!r}, this version of isaaclab_nil reads {SCHEMA_VERSION}; "
+            "make the bundle again with `nil generate`"
         )
     try:
         return BundleMeta.from_dict(data)
@@ -341,9 +345,13 @@ def _check_expectation(path: Path, meta: BundleMeta, expect: BundleExpectation) 
             if np.shape(found) != np.shape(expected) or not np.allclose(found, expected, rtol=1e-5, atol=1e-6):
                 raise mismatch(f"camera.{name}", found, expected)
     if expect.encoder is not None:
-        for name in ("id", "token", "dim"):
+        for name in ("id", "token", "dim", "dtype"):
             found, expected = getattr(meta.encoder, name), getattr(expect.encoder, name)
             if found != expected:
+                raise mismatch(f"encoder.{name}", found, expected)
+        for name in ("mean", "std"):
+            found, expected = getattr(meta.encoder, name), getattr(expect.encoder, name)
+            if not np.allclose(found, expected, rtol=1e-6):
                 raise mismatch(f"encoder.{name}", found, expected)
         found, expected = meta.encoder.revision, expect.encoder.revision
         if None not in (found, expected) and found != expected:  # a local folder has no revision

@@ -24,6 +24,7 @@ import torch
 import transformers
 
 from .backends import DEFAULT_ENCODER
+from .errors import ModelLoadError
 from .fused_attention import use_fused_attention
 from .hub import hub_revision, load_pretrained
 from .video_io import crop_resize
@@ -33,7 +34,8 @@ CLIP_LENGTH = 8
 
 K400_MEAN = (0.45, 0.45, 0.45)
 K400_STD = (0.225, 0.225, 0.225)
-"""Normalisation of ``facebook/timesformer-base-finetuned-k400`` (its preprocessor_config.json)."""
+"""Normalisation of ``facebook/timesformer-base-finetuned-k400`` (its preprocessor_config.json), written by
+:func:`save_random_encoder`; a loaded encoder takes its own folder's."""
 
 EmbeddingToken = Literal["cls", "mean"]
 Background = Literal["white", "black"]
@@ -43,12 +45,19 @@ MASK_BACKGROUND: Background = "white"
 
 @dataclass(frozen=True)
 class EncoderInfo:
-    """What identifies an encoder's embedding space; stored in every bundle and checked when loading."""
+    """What identifies an encoder's embedding space; stored in every bundle and checked when loading: the model,
+    which token, the precision of its forward pass and the normalisation of its input."""
 
     id: str
     revision: str | None
     token: EmbeddingToken
     dim: int
+    dtype: str
+    """Precision of the forward pass (``"float32"``, ``"bfloat16"``, ``"float16"``): the weights' dtype, or the
+    autocast dtype when there is one."""
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    """Per-channel normalisation of the [0, 1] input (from the model's ``preprocessor_config.json``)."""
 
 
 class VideoEncoder:
@@ -65,7 +74,7 @@ class VideoEncoder:
 
     Preprocessing runs on the encoder's device: uint8 -> [0, 1], centre crop to a square and antialiased
     bilinear resize to the model's ``image_size`` (what the K400 processor's shortest-edge resize + centre
-    crop does), then the mean/std of the model's preprocessor config.
+    crop does), then the mean/std of ``info``.
 
     ``attention="fused"`` (default) swaps the model's attention for torch's fused SDPA kernels in place
     (:mod:`.fused_attention`; same weights, equal embeddings); ``"eager"`` keeps transformers' own.
@@ -75,8 +84,6 @@ class VideoEncoder:
         self,
         model: transformers.TimesformerModel,
         info: EncoderInfo,
-        mean: Sequence[float] = K400_MEAN,
-        std: Sequence[float] = K400_STD,
         autocast_dtype: torch.dtype | None = None,
         attention: Attention = "fused",
     ):
@@ -89,8 +96,8 @@ class VideoEncoder:
         self.dtype = model.dtype
         self.num_frames: int = model.config.num_frames
         self.image_size: int = model.config.image_size
-        self.mean = torch.tensor(mean, device=self.device).view(3, 1, 1)
-        self.std = torch.tensor(std, device=self.device).view(3, 1, 1)
+        self.mean = torch.tensor(info.mean, device=self.device).view(3, 1, 1)
+        self.std = torch.tensor(info.std, device=self.device).view(3, 1, 1)
 
     @classmethod
     def from_pretrained(
@@ -102,30 +109,20 @@ class VideoEncoder:
         autocast_dtype: torch.dtype | None = None,
         attention: Attention = "fused",
     ) -> VideoEncoder:
-        """Load a TimeSformer by hub id or local folder.
+        """Load a TimeSformer by hub id or local folder, with its ``preprocessor_config.json``.
 
         ``dtype`` is the weights' dtype; ``autocast_dtype`` (e.g. ``torch.bfloat16``) runs the forward pass
-        under autocast with float32 weights. The normalisation comes from the folder's
-        ``preprocessor_config.json`` when it has one, else the K400 defaults.
-        A model that cannot be loaded raises ``ModelLoadError`` saying how to provide it offline.
+        under autocast with float32 weights. A model that cannot be loaded, or has no preprocessor config,
+        raises ``ModelLoadError`` saying how to provide it offline.
         """
         load = transformers.TimesformerModel.from_pretrained
         model = load_pretrained(load, "video encoder", name_or_path, dtype=dtype)
-        try:
-            processor, _ = transformers.VideoMAEImageProcessor.get_image_processor_dict(name_or_path)
-        except OSError:  # no preprocessor_config.json: the K400 defaults
-            processor = {}
+        mean, std = input_normalization(name_or_path)
+        precision = str(autocast_dtype or dtype).removeprefix("torch.")
         info = EncoderInfo(
-            id=name_or_path, revision=hub_revision(name_or_path), token=token, dim=model.config.hidden_size
+            name_or_path, hub_revision(name_or_path), token, model.config.hidden_size, precision, mean, std
         )
-        return cls(
-            model.to(device),
-            info,
-            mean=processor.get("image_mean", K400_MEAN),
-            std=processor.get("image_std", K400_STD),
-            autocast_dtype=autocast_dtype,
-            attention=attention,
-        )
+        return cls(model.to(device), info, autocast_dtype=autocast_dtype, attention=attention)
 
     @torch.inference_mode()
     def encode(self, clips: torch.Tensor, batch_size: int | None = None) -> torch.Tensor:
@@ -168,6 +165,24 @@ class VideoEncoder:
         )
 
 
+def input_normalization(name_or_path: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The mean and std of the encoder's ``preprocessor_config.json`` (hub id or local folder).
+
+    No config is an error, not a silent K400 default: the embeddings' meaning depends on it, and the reference
+    and the reward must normalise alike. ``save_random_encoder`` writes one; a copy of a hub model has its own.
+    """
+    try:
+        processor, _ = transformers.VideoMAEImageProcessor.get_image_processor_dict(name_or_path)
+        return tuple(processor["image_mean"]), tuple(processor["image_std"])
+    except (OSError, KeyError) as error:
+        raise ModelLoadError(
+            f"the video encoder {name_or_path!r} has no preprocessor_config.json with image_mean and image_std "
+            f"({type(error).__name__}: {error}); its input normalisation must be stated: copy the model's own, or "
+            "for K400's write transformers.VideoMAEImageProcessor(image_mean=[0.45] * 3, image_std=[0.225] * 3)"
+            ".save_pretrained(folder)"
+        ) from error
+
+
 def clip_indices(t_indices: torch.Tensor | Sequence[int], clip_length: int = CLIP_LENGTH) -> torch.Tensor:
     """Frame indices of the clips ending at ``t_indices``: long (len, clip_length).
 
@@ -198,23 +213,27 @@ def masked_frames(rgb: torch.Tensor, mask: torch.Tensor, background: Background 
     return torch.where(mask.unsqueeze(-1), rgb, fill)
 
 
-def save_random_encoder(
-    folder, image_size: int = 32, hidden_size: int = 32, num_layers: int = 2, seed: int = 0
-) -> None:
-    """Save a small randomly initialised TimeSformer (8-frame clips, 8 px patches) to ``folder`` with
+def save_random_encoder(folder, config: transformers.TimesformerConfig | None = None, seed: int = 0) -> None:
+    """Save a randomly initialised TimeSformer and K400's preprocessor config to ``folder`` with
     ``save_pretrained``, to load like real weights with :meth:`VideoEncoder.from_pretrained`.
 
-    For offline runs where no pretrained weights can be had (tests, the known-answer benchmark on CPU): its
-    embeddings are a fixed random function of the masked clips, not of the action they show.
+    ``config``: None, a small one (32 px, 8 px patches, width 32, 2 layers); ``transformers.TimesformerConfig()``
+    is TimeSformer-base's architecture (224 px). For offline runs where no pretrained weights can be had (tests,
+    benchmarks on CPU): its embeddings are a fixed random function of the masked clips, not of the action they show.
     """
+    if config is None:
+        config = transformers.TimesformerConfig(
+            image_size=32,
+            patch_size=8,
+            num_frames=CLIP_LENGTH,
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+        )
     torch.manual_seed(seed)
-    config = transformers.TimesformerConfig(
-        image_size=image_size,
-        patch_size=8,
-        num_frames=CLIP_LENGTH,
-        hidden_size=hidden_size,
-        num_hidden_layers=num_layers,
-        num_attention_heads=2,
-        intermediate_size=2 * hidden_size,
-    )
     transformers.TimesformerModel(config).save_pretrained(folder)
+    size = {"height": config.image_size, "width": config.image_size}
+    transformers.VideoMAEImageProcessor(
+        size={"shortest_edge": config.image_size}, crop_size=size, image_mean=K400_MEAN, image_std=K400_STD
+    ).save_pretrained(folder)

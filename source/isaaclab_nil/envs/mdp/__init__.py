@@ -8,5 +8,11 @@ from .actions import DelayedJointPositionAction, DelayedJointPositionActionCfg  
 from .camera import follow_camera_pose, robot_frames  # noqa: F401
 from .commands import PHASE_FREQUENCIES, ReferenceCommand, ReferenceCommandCfg  # noqa: F401
 from .events import randomize_motor_strength  # noqa: F401
-from .rewards import feet_air_time_bonus, reference_mask_iou, reference_video_similarity  # noqa: F401
+from .rewards import (  # noqa: F401
+    VideoSimilarityTermCfg,
+    check_similarity,
+    feet_air_time_bonus,
+    reference_mask_iou,
+    reference_video_similarity,
+)
 from .terminations import nonfinite_state, reference_finished  # noqa: F401

@@ -32,14 +32,15 @@ from collections.abc import Sequence
 from dataclasses import MISSING
 from typing import Literal
 
+import numpy as np
 import torch
 from isaaclab.managers import CommandTerm, CommandTermCfg
 from isaaclab.utils import configclass
 
 from ...alignment import frame_of_step, frames_per_step, reference_start, steps_in_frame
 from ...metrics import mask_iou
-from ...reference.bundle import BundleExpectation, CameraSpec, ReferenceBundle, load_bundle
-from ...reference.encoder import Attention, VideoEncoder, masked_frames
+from ...reference.bundle import BundleExpectation, BundleMeta, CameraSpec, ReferenceBundle, load_bundle
+from ...reference.encoder import Attention, VideoEncoder, input_normalization, masked_frames
 from ...reference.errors import BundleError
 from ...reference.video_io import crop_resize
 from .camera import robot_frames
@@ -174,13 +175,12 @@ class ReferenceCommand(CommandTerm):
 
     def _push(self, env_ids: torch.Tensor, rgb: torch.Tensor, first: torch.Tensor) -> None:
         """Write masked uint8 (B, H, W, 3) frames, resized to the encoder's input, into the slot of each env's
-        current frame; where ``first`` (the first frame after a reset), into all 8 slots: the paper's clip
+        current frame (one slot per env); where ``first`` (the episode's frame 0), into all 8 slots: the paper's clip
         padding with frame 0."""
         length, size = self.clips.shape[1], self.clips.shape[-1]
         images = crop_resize(rgb.permute(0, 3, 1, 2).float(), (size, size)).round_().clamp_(0, 255).to(torch.uint8)
-        slots = torch.arange(length, device=rgb.device)
-        write = ((self.frame[env_ids] % length)[:, None] == slots) | first[:, None]
-        self.clips[env_ids] = torch.where(write[:, :, None, None, None], images[:, None], self.clips[env_ids])
+        self.clips[env_ids, self.frame[env_ids] % length] = images
+        self.clips[env_ids[first]] = images[first, None]
 
     # The command never resamples: the reference is the whole episode.
     def _resample_command(self, env_ids: Sequence[int] | slice) -> None:
@@ -219,7 +219,8 @@ class ReferenceCommandCfg(CommandTermCfg):
     encoder_path: str | None = None
     """Where to load the bundle's video encoder from (hub id or local folder); None: the id the bundle records."""
     encoder_dtype: Literal["float32", "bfloat16", "float16"] = "float32"
-    """Dtype of the encoder's weights."""
+    """Dtype of the encoder's weights; must be the precision the bundle's embeddings were computed in (its
+    ``encoder.dtype``, float32 unless ``nil generate --encoder_dtype`` said otherwise), checked when the env is made."""
     encoder_attention: Attention = "fused"
     """``"fused"``: torch's SDPA kernels, equal to transformers' ``"eager"`` attention within float rounding."""
     encoder_batch_size: int | None = 256
@@ -255,6 +256,31 @@ def registered_task(env_cfg) -> str | None:
 def reference_expectation(env_cfg) -> BundleExpectation:
     """What a bundle made for this env records: its robot (the command's embodiment) and task id."""
     return BundleExpectation(robot=env_cfg.commands.reference.embodiment, task=registered_task(env_cfg))
+
+
+def check_reference_encoder(meta: BundleMeta, cfg: ReferenceCommandCfg) -> None:
+    """Check, before any simulator exists, that the encoder stage 2 will load (``cfg.encoder_path`` or the one the
+    bundle names, in ``cfg.encoder_dtype``) computes its embeddings as the bundle's were: in the same precision and
+    with the same input normalisation (its ``preprocessor_config.json``).
+
+    Raises ``BundleError`` naming the setting on a mismatch, ``ModelLoadError`` if the encoder has no
+    preprocessor config.
+    """
+    recorded, name = meta.encoder, cfg.encoder_path or meta.encoder.id
+    if cfg.encoder_dtype != recorded.dtype:
+        raise BundleError(
+            f"{cfg.bundle}: the bundle's embeddings were computed in {recorded.dtype} but "
+            f"env.commands.reference.encoder_dtype is {cfg.encoder_dtype}: the reward's embeddings would not be "
+            f"comparable; set it to {recorded.dtype}, or make the bundle with `nil generate --encoder_dtype "
+            f"{cfg.encoder_dtype}`"
+        )
+    mean, std = input_normalization(name)
+    if not (np.allclose(mean, recorded.mean, rtol=1e-6) and np.allclose(std, recorded.std, rtol=1e-6)):
+        raise BundleError(
+            f"{cfg.bundle}: the bundle's embeddings were made with input mean {recorded.mean} and std "
+            f"{recorded.std} but the encoder {name!r} normalises with mean {mean} and std {std} (its "
+            "preprocessor_config.json); use the encoder the bundle was made with, or make the bundle again"
+        )
 
 
 def load_encoder(bundle: ReferenceBundle, cfg: ReferenceCommandCfg, device: str | torch.device) -> VideoEncoder:

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 import torch
 from isaaclab.managers import ManagerTermBase, RewardTermCfg, SceneEntityCfg
+from isaaclab.utils import configclass
 
-from ...metrics import Similarity, video_similarity
+from ...metrics import SIMILARITIES, Similarity, video_similarity
 from .commands import ReferenceCommand
 
 if TYPE_CHECKING:
@@ -21,28 +22,44 @@ if TYPE_CHECKING:
 
 class reference_video_similarity(ManagerTermBase):
     """Alpha term: S_video of each env's current clip against the reference clip of its frame, spread over the
-    frame's control steps. ``similarity``: ``"l2"`` (negative L2 distance, paper v1) or ``"cosine"`` (CVPR).
+    frame's control steps, with the similarity of its :class:`VideoSimilarityTermCfg`.
 
     When its weight is not 0 it asks the reference command to embed clips (and so to load the encoder); a
     weight of 0 (Table 1's "w/o video similarity") loads and runs no encoder.
     """
 
-    def __init__(self, cfg: RewardTermCfg, env: ManagerBasedRLEnv):
+    cfg: VideoSimilarityTermCfg
+
+    def __init__(self, cfg: VideoSimilarityTermCfg, env: ManagerBasedRLEnv):
         super().__init__(cfg, env)
-        similarity = cfg.params.get("similarity", "l2")
-        if similarity not in ("l2", "cosine"):
-            raise ValueError(f"the video-similarity term's similarity must be 'l2' or 'cosine', got {similarity!r}")
+        check_similarity(cfg.similarity)
         self.command: ReferenceCommand = env.command_manager.get_term(cfg.params.get("command_name", "reference"))
         if cfg.weight != 0:
             self.command.embed_clips()
 
-    def __call__(self, env: ManagerBasedRLEnv, command_name: str = "reference", similarity: Similarity = "l2"):
+    def __call__(self, env: ManagerBasedRLEnv, command_name: str = "reference"):
         command = self.command
         command.update()
         if command.embedding is None:  # no bundle: nothing to compare with
             return torch.zeros(env.num_envs, device=env.device)
         reference = command.bundle.embeddings[command.frame.clamp(min=0)]
-        return video_similarity(command.embedding, reference, similarity) * command.step_share
+        return video_similarity(command.embedding, reference, self.cfg.similarity) * command.step_share
+
+
+@configclass
+class VideoSimilarityTermCfg(RewardTermCfg):
+    """The alpha term's config: a reward term with the similarity of its clip embeddings."""
+
+    func: type = reference_video_similarity
+    similarity: Similarity = "cosine"
+    """``"cosine"`` (the CVPR revision, the default: in [-1, 1], so an episode that stays up and imitates earns more
+    than one that falls; ``docs/reward.md``) or ``"neg_l2"`` (the negative L2 distance, paper v1)."""
+
+
+def check_similarity(similarity: str) -> None:
+    """Raise ``ValueError`` unless ``similarity`` names a video similarity."""
+    if similarity not in SIMILARITIES:
+        raise ValueError(f"env.rewards.video_similarity.similarity must be one of {SIMILARITIES}, got {similarity!r}")
 
 
 def reference_mask_iou(env: ManagerBasedRLEnv, command_name: str = "reference") -> torch.Tensor:
