@@ -10,9 +10,11 @@
   ankles with 1 where the robot runs 3. Base height 0.72 m and the 1.0 action scale: ``envs/T1.yaml``
   (``init_state.pos``, ``control.action_scale``; Booster's policy outputs clipped at 1, so leg targets within
   1 rad of the default pose); 50 Hz control as there (``dt`` 2 ms, ``decimation`` 10).
-- SDK motor order: the 23 motor slots of Booster's SDK as ``deploy/configs/T1.yaml`` lists them (head yaw,
-  pitch; left arm, right arm; waist; left leg, right leg; ankle pitch and roll at 15, 16, 21, 22, its
-  ``parallel_mech_indexes``), which is also the actuator order of Menagerie's t1.xml.
+- SDK motor order: Booster's SDK, ``booster_robotics_sdk`` ``b1_api_const.hpp`` ``JointIndex`` (head yaw, pitch
+  0-1; left arm 2-5, right arm 6-9, shoulder pitch, roll, elbow pitch, yaw; waist 10; left leg 11-16, right leg
+  17-22, hip pitch, roll, yaw, knee, then the ankle's two crank motors, which booster_gym's deploy maps onto
+  ankle pitch and roll: ``parallel_mech_indexes`` 15, 16, 21, 22); ``deploy/configs/T1.yaml`` lists its gains
+  and pose in this order, which is also the actuator order of Menagerie's t1.xml.
 """
 
 from ...robots.spec import RobotSpec
