@@ -29,6 +29,7 @@ def run_case(task: str, num_envs: int, device: str, camera: bool, steps: int, se
 
     start = time.perf_counter()
     from isaaclab_nil.envs.factory import make_env
+    from isaaclab_nil.envs.mdp.camera import robot_frames
 
     env = make_env(task, num_envs=num_envs, device=device, camera=camera)
     env.seed(seed)
@@ -38,12 +39,12 @@ def run_case(task: str, num_envs: int, device: str, camera: bool, steps: int, se
     for _ in range(5):  # warm-up
         env.step(action)
         if camera:
-            env.robot_frames()
+            robot_frames(env)
     start = time.perf_counter()
     for _ in range(steps):
         env.step(action)
         if camera:
-            env.robot_frames()
+            robot_frames(env)
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     elapsed = time.perf_counter() - start
@@ -77,8 +78,10 @@ def main() -> None:
                 env["WARP_CACHE_PATH"] = empty_cache
             cmd = [sys.executable, __file__, "--device", args.device, "--steps", str(args.steps)]
             cmd += ["--seed", str(args.seed), "--case", f"{task},{num_envs},{camera}"]
-            out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
-            result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
+            child = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            if child.returncode:
+                sys.exit(f"case {task}, {num_envs} envs, camera {camera} failed:\n{child.stderr[-3000:]}")
+            result = json.loads(next(line for line in child.stdout.splitlines() if line.startswith("RESULT "))[7:])
             cache = "empty (first run)" if i == 0 else "warm"
             rows.append({"task": task, "num_envs": num_envs, "camera": camera, "kernel_cache": cache, **result})
 
