@@ -1,10 +1,12 @@
 """Build one registered NIL task and measure what the registry tests check (one simulation per process).
 
-    python tests/envs/task_check.py NIL-Go2-Walk result.json [picture.png]
+    python tests/envs/task_check.py NIL-Go2-Walk result.json [picture.png [camera_px]]
 
 Writes a JSON report: joint and observation sizes, 200 random steps (finite, never a diverged physics state),
 2 s under zero actions (base height and uprightness over time, terminations), and the follow camera's robot mask
 (area, centroid, bounding box, and where the robot's bodies project into the image). The test asserts on it.
+With a picture path, also saves the follow camera's RGB | mask of the robot settled on its feet (0.3 s into the
+zero-action stand), at ``camera_px`` (default 64) shown twice its size.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ NUM_ENVS = 2
 CAMERA_PX = 64
 RANDOM_STEPS = 200
 STAND_STEPS = 100  # 2 s at 50 Hz
+PICTURE_STEP = 15  # 0.3 s into the stand: settled on its feet, before a humanoid on open-loop gains tips over
 
 
 def project(points: torch.Tensor, cam_pos: torch.Tensor, cam_rot_xyzw: tuple, cfg) -> torch.Tensor:
@@ -43,14 +46,25 @@ def project(points: torch.Tensor, cam_pos: torch.Tensor, cam_rot_xyzw: tuple, cf
     return torch.stack((u, v), dim=-1)
 
 
-def main(task: str, out_path: str, picture: str | None = None) -> None:
+def save_picture(rgb: torch.Tensor, mask: torch.Tensor, path: str) -> None:
+    """RGB | mask side by side, at twice the camera's resolution."""
+    import numpy as np
+    from PIL import Image
+
+    tile = np.concatenate([rgb.cpu().numpy(), np.repeat(mask[..., None].cpu().numpy() * 255, 3, -1)], 1)
+    height, width = mask.shape
+    Image.fromarray(tile.astype(np.uint8)).resize((4 * width, 2 * height)).save(path)
+
+
+def main(task: str, out_path: str, picture: str | None = None, camera_px: str = str(CAMERA_PX)) -> None:
     started = time.perf_counter()
     from isaaclab_nil.envs.factory import make_env
     from isaaclab_nil.envs.mdp.camera import follow_camera_pose, robot_frames
     from isaaclab_nil.robots.assets import mjcf_effort_limits
     from isaaclab_nil.robots.mjcf import mjcf_joint_names
 
-    overrides = [f"env.scene.follow_camera.width={CAMERA_PX}", f"env.scene.follow_camera.height={CAMERA_PX}"]
+    size = int(camera_px)
+    overrides = [f"env.scene.follow_camera.width={size}", f"env.scene.follow_camera.height={size}"]
     env = make_env(task, num_envs=NUM_ENVS, device="cpu", overrides=overrides)
     env.seed(0)
     report: dict = {"task": task, "build_s": time.perf_counter() - started}
@@ -83,8 +97,11 @@ def main(task: str, out_path: str, picture: str | None = None) -> None:
     env.reset()
     zero = torch.zeros(NUM_ENVS, report["action_dim"])
     heights, uprights, terminations = [], [], []
-    for _ in range(STAND_STEPS if report["control"] == "JointPositionAction" else 1):
+    stand_steps = STAND_STEPS if report["control"] == "JointPositionAction" else 1
+    for step in range(stand_steps):
         _, _, terminated, _, _ = env.step(zero)
+        if picture and step == min(PICTURE_STEP, stand_steps - 1):
+            save_picture(*(frame[0] for frame in robot_frames(env)), picture)
         terminations.append(terminated.tolist())
         heights.append(robot.data.root_pos_w.torch[:, 2].tolist())
         uprights.append((-robot.data.projected_gravity_b.torch[:, 2]).tolist())
@@ -106,7 +123,7 @@ def main(task: str, out_path: str, picture: str | None = None) -> None:
         ys, xs = m.nonzero(as_tuple=True)
         bodies = project(robot.data.body_pos_w.torch[i], cam_pos[i], cam_cfg.offset.rot, cam_cfg)
         near = torch.nn.functional.max_pool2d(m[None, None].float(), 5, stride=1, padding=2)[0, 0] > 0
-        px = bodies.round().long().clamp(0, CAMERA_PX - 1)
+        px = bodies.round().long().clamp(0, size - 1)
         masks.append(
             {
                 "area": float(m.float().mean()),
@@ -116,13 +133,7 @@ def main(task: str, out_path: str, picture: str | None = None) -> None:
                 "bodies_on_mask": float(near[px[:, 1], px[:, 0]].float().mean()),
             }
         )
-    report.update(size=CAMERA_PX, masks=masks, total_s=time.perf_counter() - started)
-    if picture:
-        import numpy as np
-        from PIL import Image
-
-        tiles = [np.concatenate([rgb[i].cpu().numpy(), np.repeat(mask[i, ..., None].cpu().numpy() * 255, 3, -1)], 1)]
-        Image.fromarray(np.concatenate(tiles, 0).astype(np.uint8)).resize((8 * CAMERA_PX, 4 * CAMERA_PX)).save(picture)
+    report.update(size=size, masks=masks, total_s=time.perf_counter() - started)
     with open(out_path, "w") as f:
         json.dump(report, f, indent=1, default=lambda v: None if isinstance(v, float) and math.isnan(v) else str(v))
     env.close()

@@ -23,12 +23,18 @@ STAND_S = {
     # a slowly diverging inverted pendulum (its upper body leans back, then it tips; the same in plain MuJoCo, and
     # sooner with Isaac Lab's gains or stiffer ankles). A policy balances it; the test asks 1 s of it.
     "NIL-H1-Walk": 1.0,
+    # The same for the G1 on unitree_rl_lab's gains (ankles 40: 80 N m/rad for both, below m g h = 33 kg * 9.81 *
+    # 0.69 m = 225; upright 0.9 s, falls after 1.2-1.5 s, plain MuJoCo 1.3 s; stiffer ankles hold it) and the T1 on
+    # Booster's (ankles 50: 100 against m g h = 182; upright 0.9 s, falls after 1.2 s, plain MuJoCo 1.2 s; its
+    # default pose also tilts the soles 0.05 rad, so that only stiffer ankles and flat soles hold it).
+    "NIL-G1-Walk": 0.8,
+    "NIL-T1-Walk": 0.8,
 }
 
 
 def test_every_robot_folder_registers_its_tasks():
     robots = sorted(p.name for p in TASKS_DIR.iterdir() if (p / "__init__.py").is_file())
-    assert {"h1", "go2", "a1"} <= set(robots)
+    assert {"h1", "g1", "talos", "t1", "go2", "a1"} <= set(robots)
     for task, entry_point in TASKS.items():
         module = entry_point.split(":")[0]
         assert module.startswith("isaaclab_nil.tasks.") and module.split(".")[2] in robots, entry_point
@@ -38,7 +44,8 @@ def test_every_robot_folder_registers_its_tasks():
     for robot in robots:
         assert any(entry_point.split(".")[2] == robot for entry_point in TASKS.values()), robot
     assert {"NIL-H1-Walk", "NIL-H1-Walk-Paper", "NIL-Go2-Walk", "NIL-Go2-Walk-Paper"} <= set(TASKS)
-    assert {"NIL-A1-Walk", "NIL-A1-Walk-Paper"} <= set(TASKS)
+    for robot in ("A1", "G1", "Talos", "T1"):
+        assert {f"NIL-{robot}-Walk", f"NIL-{robot}-Walk-Paper"} <= set(TASKS)
 
 
 def test_registering_the_tasks_imports_no_isaaclab():
@@ -54,13 +61,11 @@ def test_config_maps_back_to_its_task_and_names_the_robot(task):
 
     cfg = registered_cfg(task)
     assert registered_task(cfg) == task
-    prompt = cfg.commands.reference.prompt
     robot = task.split("-")[1]
-    assert prompt.startswith(f"The Unitree {robot} ") and prompt.endswith(
-        " agent is walking forward, camera follows the agent."
-    )
-    if robot in ("Go2", "A1"):
-        assert f"Unitree {robot} quadruped robot agent" in prompt
+    maker = {"Talos": "PAL", "T1": "Booster"}.get(robot, "Unitree")
+    kind = "quadruped" if robot in ("Go2", "A1") else "humanoid"
+    embodiment = f"{maker} {robot} {kind} robot"
+    assert cfg.commands.reference.prompt == f"The {embodiment} agent is walking forward, camera follows the agent."
     assert cfg.robot_sdk_joint_order  # the hardware's motor order travels to the deploy config
 
 

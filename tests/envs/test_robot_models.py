@@ -15,7 +15,6 @@ from isaaclab_nil.robots.assets import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED_G1 = REPO.parent / "shared" / "assets" / "mjcf" / "unitree_g1" / "g1.xml"
 
 
 def write_mjcf(tmp_path, body: str, name: str = "robot.xml") -> Path:
@@ -46,7 +45,7 @@ def test_every_task_model_ships_with_its_licence_and_compiles():
     from isaaclab_nil.tasks import TASKS
 
     models = {Path(registered_cfg(task).scene.robot.spawn.asset_path) for task in TASKS}
-    assert len(models) >= 3
+    assert len(models) >= 6
     for model in models:
         assert model.is_relative_to(DEFAULT_ASSET_ROOT) or ASSET_ROOT_ENV_VAR in os.environ, model
         assert (model.parent / "LICENSE").is_file(), model
@@ -61,6 +60,9 @@ def test_motor_limits_come_from_the_compiled_model():
     go2 = mjcf_effort_limits(mjcf_path("unitree_go2/go2.xml"))  # <motor> ctrlrange from class defaults
     assert list(go2)[:3] == ["FR_hip_joint", "FR_thigh_joint", "FR_calf_joint"]
     assert go2["RL_hip_joint"] == pytest.approx(23.7) and go2["FL_calf_joint"] == pytest.approx(45.43)
+    talos = mjcf_effort_limits(mjcf_path("pal_talos/talos.xml"))  # the motors inlined, the grippers rigid
+    assert len(talos) == 30 and not any(joint.startswith("gripper") for joint in talos)
+    assert talos["leg_left_4_joint"] == 400.0 and talos["head_2_joint"] == 4.0
 
 
 def test_position_actuator_limits_come_from_their_forcerange():
@@ -68,11 +70,12 @@ def test_position_actuator_limits_come_from_their_forcerange():
     assert len(a1) == 12 and set(a1.values()) == {33.5}
 
 
-@pytest.mark.skipif(not SHARED_G1.is_file(), reason="the G1 model is not shipped; it is in ../shared/assets")
-def test_g1_position_actuators_take_the_joints_actuatorfrcrange():
-    g1 = mjcf_effort_limits(SHARED_G1)
+def test_position_actuators_take_the_joints_actuatorfrcrange():
+    g1 = mjcf_effort_limits(mjcf_path("unitree_g1/g1.xml"))
     assert len(g1) == 29
     assert g1["left_knee_joint"] == 139.0 and g1["left_ankle_pitch_joint"] == 50.0 and g1["left_wrist_yaw_joint"] == 5.0
+    t1 = mjcf_effort_limits(mjcf_path("booster_t1/t1.xml"))
+    assert len(t1) == 23 and t1["Left_Knee_Pitch"] == 60.0 and t1["Right_Ankle_Roll"] == 15.0
 
 
 def test_class_defaults_general_actuators_and_gears_are_resolved(tmp_path):
@@ -130,8 +133,10 @@ def test_an_sdk_order_that_misses_a_joint_is_one_clear_error():
 
 def test_deploy_maps_each_policy_joint_to_its_sdk_motor():
     from isaaclab_nil.envs.deploy import sdk_motor_ids
+    from isaaclab_nil.tasks.g1.robot import G1
     from isaaclab_nil.tasks.go2.robot import GO2
     from isaaclab_nil.tasks.h1.robot import H1
+    from isaaclab_nil.tasks.t1.robot import T1
 
     # Unitree's H1 motor order (unitree_mujoco h1.xml, unitree_rl_gym deploy_real/configs/h1.yaml)
     assert sdk_motor_ids(["left_hip_yaw", "right_hip_roll", "torso", "left_ankle"], list(H1.sdk_joint_order)) == [
@@ -142,4 +147,10 @@ def test_deploy_maps_each_policy_joint_to_its_sdk_motor():
     ]
     assert H1.sdk_joint_order[9] is None  # motor 9 is not used on the H1
     assert sdk_motor_ids(["FL_hip_joint", "RL_calf_joint"], list(GO2.sdk_joint_order)) == [3, 11]
+    # unitree_rl_lab's joint_sdk_names of the G1 (29 DoF) and Booster's T1 motor slots (deploy/configs/T1.yaml)
+    g1 = ["left_hip_pitch_joint", "right_hip_pitch_joint", "waist_yaw_joint", "left_shoulder_pitch_joint"]
+    assert sdk_motor_ids(g1, list(G1.sdk_joint_order)) == [0, 6, 12, 15]
+    assert sdk_motor_ids(["right_wrist_yaw_joint"], list(G1.sdk_joint_order)) == [28]
+    t1 = ["AAHead_yaw", "Left_Shoulder_Pitch", "Waist", "Left_Ankle_Pitch", "Right_Ankle_Roll"]
+    assert sdk_motor_ids(t1, list(T1.sdk_joint_order)) == [0, 2, 10, 15, 22]
     assert sdk_motor_ids(["FL_hip_joint"], []) is None
