@@ -12,9 +12,13 @@
   pitch, roll, yaw, knee, ankle pitch, roll; waist yaw, roll, pitch; arms left then right, shoulder pitch, roll,
   yaw, elbow, wrist roll, pitch, yaw), which is also the actuator order of Unitree's ``unitree_mujoco``
   ``unitree_robots/g1/g1_29dof.xml`` and of Menagerie's g1.xml.
+- Legs (the known-answer motions): as the H1's, every pitch joint turns about +y (a positive angle swings the
+  foot back, bends the knee, lowers the toes); 0.64 m from hip to ankle (thigh 0.34 + shank 0.30).
 """
 
-from ...robots.spec import RobotSpec
+import math
+
+from ...robots.spec import Legs, RobotSpec
 
 _LEG = ("hip_pitch", "hip_roll", "hip_yaw", "knee", "ankle_pitch", "ankle_roll")
 _ARM = ("shoulder_pitch", "shoulder_roll", "shoulder_yaw", "elbow", "wrist_roll", "wrist_pitch", "wrist_yaw")
@@ -57,6 +61,18 @@ G1 = RobotSpec(
         "waist_roll_joint",
         "waist_pitch_joint",
         *(f"{side}_{j}_joint" for side in ("left", "right") for j in _ARM),
+    ),
+    legs=Legs.named(
+        0.64,  # hip to ankle: thigh 0.34 + shank 0.30
+        {"left": 0.0, "right": math.pi},
+        hip="{leg}_hip_pitch_joint",
+        hip_forward=-1.0,
+        knee="{leg}_knee_joint",
+        knee_bend=1.0,
+        ankle="{leg}_ankle_pitch_joint",
+        ankle_up=-1.0,
+        arm="{leg}_shoulder_pitch_joint",
+        arm_forward=-1.0,
     ),
     action_scale=0.25,
     min_base_height=0.4,

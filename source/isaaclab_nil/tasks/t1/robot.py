@@ -15,9 +15,13 @@
   17-22, hip pitch, roll, yaw, knee, then the ankle's two crank motors, which booster_gym's deploy maps onto
   ankle pitch and roll: ``parallel_mech_indexes`` 15, 16, 21, 22); ``deploy/configs/T1.yaml`` lists its gains
   and pose in this order, which is also the actuator order of Menagerie's t1.xml.
+- Legs (the known-answer motions): as the H1's, every pitch joint turns about +y (a positive angle swings the
+  foot back, bends the knee, lowers the toes); 0.52 m from hip to ankle.
 """
 
-from ...robots.spec import RobotSpec
+import math
+
+from ...robots.spec import Legs, RobotSpec
 
 _ARM = ("Shoulder_Pitch", "Shoulder_Roll", "Elbow_Pitch", "Elbow_Yaw")
 _LEG = ("Hip_Pitch", "Hip_Roll", "Hip_Yaw", "Knee_Pitch", "Ankle_Pitch", "Ankle_Roll")
@@ -59,6 +63,18 @@ T1 = RobotSpec(
         *(f"{side}_{j}" for side in ("Left", "Right") for j in _ARM),
         "Waist",
         *(f"{side}_{j}" for side in ("Left", "Right") for j in _LEG),
+    ),
+    legs=Legs.named(
+        0.52,  # hip to ankle (hip-pitch to ankle-pitch axes in the MJCF)
+        {"Left": 0.0, "Right": math.pi},
+        hip="{leg}_Hip_Pitch",
+        hip_forward=-1.0,
+        knee="{leg}_Knee_Pitch",
+        knee_bend=1.0,
+        ankle="{leg}_Ankle_Pitch",
+        ankle_up=-1.0,
+        arm="{leg}_Shoulder_Pitch",
+        arm_forward=-1.0,
     ),
     action_scale=1.0,
     min_base_height=0.35,

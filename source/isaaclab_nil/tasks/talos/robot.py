@@ -16,9 +16,14 @@
   and 50 Hz control: the Isaac Lab / Unitree humanoid convention.
 - SDK motor order: PAL's controller order was not found; this is the MJCF actuator order (torso, head, left arm,
   right arm, left leg, right leg).
+- Legs (the known-answer motions): as the H1's, every pitch joint turns about +y (a positive angle swings the
+  foot back, bends the knee, lowers the toes); 0.705 m from hip to ankle;
+  no arm swing (the Talos's first arm joint is no shoulder pitch).
 """
 
-from ...robots.spec import RobotSpec
+import math
+
+from ...robots.spec import Legs, RobotSpec
 
 _ARM_KD = (10.0, 24.0, 2.1, 11.0, 1.4, 3.0, 3.0)  # arm_*_1 ... arm_*_7
 _LEG_KD = (24.0, 108.0, 107.0, 42.0, 10.0, 6.3)  # leg_*_1 ... leg_*_6
@@ -66,6 +71,16 @@ TALOS = RobotSpec(
         "head_2_joint",
         *(f"arm_{side}_{i}_joint" for side in ("left", "right") for i in range(1, 8)),
         *(f"leg_{side}_{i}_joint" for side in ("left", "right") for i in range(1, 7)),
+    ),
+    legs=Legs.named(
+        0.705,  # hip to ankle: leg_*_3 (hip pitch) to leg_*_5 (ankle pitch) axes in the MJCF
+        {"left": 0.0, "right": math.pi},
+        hip="leg_{leg}_3_joint",
+        hip_forward=-1.0,
+        knee="leg_{leg}_4_joint",
+        knee_bend=1.0,
+        ankle="leg_{leg}_5_joint",
+        ankle_up=-1.0,
     ),
     action_scale=0.25,
     min_base_height=0.55,
