@@ -1,0 +1,10 @@
+"""Running a trained NIL policy outside Isaac Lab: the deploy contract and sim-to-sim in plain MuJoCo.
+
+- :mod:`.contract`: the files a controller reads (``params/deploy.yaml`` in unitree_rl_lab's schema, beside
+  ``exported/policy.onnx``), written at export and checked by every reader, and the controller's side of the
+  policy interface (observation vector, joint targets) computed from those files alone.
+- :mod:`.sim2sim`: ``nil sim2sim``, the policy in plain MuJoCo from the contract alone.
+- :mod:`.trajectory`: an Isaac Lab rollout's joint trajectory (``scripts/play.py`` writes it) to compare with.
+
+Nothing here imports Isaac Lab or torch: a robot-side tool reads the same code. See ``docs/deploy.md``.
+"""
