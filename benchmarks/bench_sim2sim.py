@@ -8,15 +8,18 @@ contract alone, with the cross-simulator joint RMSE and fall times.
    writes): MuJoCo starts from the Isaac Lab rollout's first state and runs the policy as long as it did;
 2. ``--zero_task``: a free-base robot under zero actions (the default pose held by PD) for ``--seconds`` in both
    simulators: Isaac Lab here (one env, a 64 px camera, reference long enough not to end the episode), its
-   contract exported with an untrained policy (zero actions never call it), then MuJoCo from the same start.
+   contract exported with an untrained policy (zero actions never call it), then MuJoCo from the same start
+   (the Isaac Lab half is kept from an earlier run in ``--out``).
 
-Writes ``sim2sim.json`` and ``sim2sim.md`` (command, date, machine, every number) in ``--out``.
+Writes ``sim2sim.json`` and ``sim2sim.md`` (command, date, machine, every number) in ``--out``; the zero-action
+policy folder and rollout go to ``--work``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shlex
 import sys
@@ -32,13 +35,14 @@ def main() -> int:
     parser.add_argument("--second_mjcf", type=Path, help="another model of the --play_dir robot to run it on too")
     parser.add_argument("--zero_task", help="free-base task to hold under zero actions, e.g. NIL-Go2-Walk")
     parser.add_argument("--seconds", type=float, default=10.0, help="zero-action rollout length [s]")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"), help="report folder")
+    parser.add_argument("--work", type=Path, default=Path("outputs/sim2sim"), help="rollouts and policy folders")
     parser.add_argument("--name", default="sim2sim", help="report file name (without extension)")
     args = parser.parse_args()
     report = {
         "command": shlex.join([Path(sys.executable).name, *sys.argv]),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}",
+        "machine": f"{cpu_model()} ({os.cpu_count()} CPUs), Python {platform.python_version()}",
         "seed": SEED,
     }
     if args.play_dir:
@@ -46,12 +50,18 @@ def main() -> int:
     if args.second_mjcf:
         report["trained_second_model"] = trained(args.play_dir, args.second_mjcf)
     if args.zero_task:
-        report["zero_policy"] = zero_policy(args.zero_task, args.seconds, args.out / f"{args.name}_{args.zero_task}")
+        report["zero_policy"] = zero_policy(args.zero_task, args.seconds, args.work / args.zero_task)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{args.name}.json").write_text(json.dumps(report, indent=2))
     (args.out / f"{args.name}.md").write_text(markdown(report))
     print(markdown(report))
     return 0
+
+
+def cpu_model() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.is_file() else []
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), platform.machine())
 
 
 def sim2sim(policy_dir: Path, trajectory: Path, seconds: float, zero_actions: bool, mjcf: Path | None = None) -> dict:
@@ -88,7 +98,18 @@ def trained(play_dir: Path, mjcf: Path | None = None) -> dict:
 
 
 def zero_policy(task: str, seconds: float, out: Path) -> dict:
-    """The Isaac Lab half in this process (one simulation), then MuJoCo from its first state."""
+    """The Isaac Lab half in this process (one simulation; kept when ``out`` holds it from an earlier run), then
+    MuJoCo from its first state."""
+    if not (out / "trajectory.npz").is_file():
+        isaac_zero_rollout(task, seconds, out)
+    result = sim2sim(out, out / "trajectory.npz", seconds, zero_actions=True)
+    falls = result["comparison"]["other_fall_time_s"], result["comparison"]["mujoco_fall_time_s"]
+    result["agree_on_fall"] = (falls[0] is None) == (falls[1] is None)
+    return result
+
+
+def isaac_zero_rollout(task: str, seconds: float, out: Path) -> None:
+    """``task``'s contract (exported with an untrained policy) and its Isaac Lab rollout under zero actions."""
     import torch
     from torch import nn
 
@@ -118,10 +139,6 @@ def zero_policy(task: str, seconds: float, out: Path) -> dict:
     joint_names = mjcf_joint_names(cfg.scene.robot.spawn.asset_path, env.scene["robot"].joint_names)
     rollout_trajectory(rollout, joint_names).save(out / "trajectory.npz")
     env.close()
-    result = sim2sim(out, out / "trajectory.npz", seconds, zero_actions=True)
-    falls = result["comparison"]["other_fall_time_s"], result["comparison"]["mujoco_fall_time_s"]
-    result["agree_on_fall"] = (falls[0] is None) == (falls[1] is None)
-    return result
 
 
 def markdown(report: dict) -> str:
@@ -145,6 +162,14 @@ def markdown(report: dict) -> str:
             f"{comparison['joint_max_abs_error_rad']:.4f} | {comparison['other_fall_time_s']} | "
             f"{comparison['mujoco_fall_time_s']} | {row['mujoco']['joint_tracking_rmse_rad']:.4f} |"
         )
+    if "trained" in report:
+        row = report["trained"]
+        lines += [
+            "",
+            f"trained: the Isaac Lab rollout is `{row['policy_dir']}/trajectory.npz`, from `scripts/play.py --task "
+            f"{row['task']} --checkpoint {row['run']}/{row['checkpoint']} --out {row['policy_dir']}`; MuJoCo starts "
+            "from its first state.",
+        ]
     if "zero_policy" in report:
         agree = "yes" if report["zero_policy"]["agree_on_fall"] else "NO"
         lines += ["", f"Zero policy on the free base: the simulators agree on fall or no fall: **{agree}**."]

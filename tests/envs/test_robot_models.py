@@ -129,7 +129,7 @@ def test_an_sdk_order_that_misses_a_joint_is_one_clear_error():
 
 
 def test_deploy_maps_each_policy_joint_to_its_sdk_motor():
-    from isaaclab_nil.envs.deploy import sdk_motor_ids
+    from isaaclab_nil.deploy.contract import ContractError, sdk_motor_ids
     from isaaclab_nil.tasks.go2.robot import GO2
     from isaaclab_nil.tasks.h1.robot import H1
 
@@ -142,4 +142,5 @@ def test_deploy_maps_each_policy_joint_to_its_sdk_motor():
     ]
     assert H1.sdk_joint_order[9] is None  # motor 9 is not used on the H1
     assert sdk_motor_ids(["FL_hip_joint", "RL_calf_joint"], list(GO2.sdk_joint_order)) == [3, 11]
-    assert sdk_motor_ids(["FL_hip_joint"], []) is None
+    with pytest.raises(ContractError, match=r"names no motor for joints \['FL_hip_joint'\]"):
+        sdk_motor_ids(["FL_hip_joint"], list(H1.sdk_joint_order))

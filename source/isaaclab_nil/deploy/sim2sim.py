@@ -83,6 +83,8 @@ class MujocoRobot:
             base.pos, base.quat = start["base_pos"], start["base_quat_wxyz"]
         for actuator in list(spec.actuators):  # the contract's PD law drives the joints instead
             spec.delete(actuator)
+        for key in list(spec.keys):  # keyframes: the start is the contract's or the trajectory's
+            spec.delete(key)
         if not any(geom.type == mujoco.mjtGeom.mjGEOM_PLANE for geom in spec.worldbody.geoms):
             spec.worldbody.add_geom(type=mujoco.mjtGeom.mjGEOM_PLANE, size=[0, 0, 0.05], rgba=[0.45, 0.45, 0.42, 1])
         spec.worldbody.add_light(pos=[0, 0, 4], dir=[0, 0, -1], type=mujoco.mjtLightType.mjLIGHT_DIRECTIONAL)
