@@ -6,5 +6,7 @@
 - :mod:`.sim2sim`: ``nil sim2sim``, the policy in plain MuJoCo from the contract alone.
 - :mod:`.trajectory`: an Isaac Lab rollout's joint trajectory (``scripts/play.py`` writes it) to compare with.
 
-Nothing here imports Isaac Lab or torch: a robot-side tool reads the same code. See ``docs/deploy.md``.
+Reading and checking a policy folder, building the controller's observation and running MuJoCo import neither
+Isaac Lab nor torch (only writing a contract at export and the mp4 do): a robot-side tool can use the same code.
+See ``docs/deploy.md``.
 """
