@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_known_answer.py                              # CPU preset, full reward only
     .venv/bin/python benchmarks/bench_known_answer.py --ablations all              # + the six ablations
+    .venv/bin/python benchmarks/bench_known_answer.py --preset go2-gantry          # the Go2 (also g1-gantry, go2-trot)
     .venv/bin/python benchmarks/bench_known_answer.py --preset h1-walk --device cuda:0 --num_envs 256 \\
         --max_steps 20000 --ablations all                                          # NIL-H1-Walk on a GPU
 
@@ -25,8 +26,12 @@ gantry (base fixed in the air, ``fix_base``), so that learning the motion needs 
 together (``LegTuck``: six joints move, and seen from the side the legs are one silhouette), with the policy
 driving those six leg-pitch joints only (the others hold the default pose), filmed at 96x96 px (the renderer
 dominates the CPU cost), with the regularization P at a tenth of its weight. Its base cannot move, so its
-environment reward measures uprightness only. ``h1-walk`` is the real task: the free H1 walking at 0.5 m/s
-(``WalkGait``), filmed at the task's 224x224; it needs a GPU to learn in reasonable time.
+environment reward measures uprightness only. ``g1-gantry`` and ``go2-gantry`` are the same recipe
+(:func:`cpu_preset`) on the G1 and the Go2 (the Go2 tucks all four legs: eight joints, thighs and calves), each
+robot's joints read from its leg description; ``go2-trot`` is the free Go2 trotting at 0.5 m/s (``Trot``: the
+quadruped's stance stands without learning balance), the policy driving its eight thigh and calf joints.
+``h1-walk`` is the real task: the free H1 walking at 0.5 m/s (``WalkGait``), filmed at the task's 224x224; it
+needs a GPU to learn in reasonable time.
 """
 
 from __future__ import annotations
@@ -66,46 +71,81 @@ class Preset:
     regularization: float = 1.0
     """gamma, the factor on the task's weights of the regularization P's terms (the ablations set them to 0 or
     keep them)."""
+    motion_joints_only: bool = False
+    """The policy drives only the joints the motion moves (the others hold the default pose), read from the task
+    robot's leg description when the benchmark runs (:func:`resolve`)."""
+    target_entropy_per_joint: float | None = None
+    """SAC's target entropy per driven joint (None: the agent's default)."""
 
 
-PRESETS = {
-    "cpu-gantry": Preset(
-        task="NIL-H1-Walk",
-        motion="tuck",
+def cpu_preset(task: str, motion: str, fix_base: bool = True, focal_length: float | None = None) -> Preset:
+    """The CPU recipe (module docstring, ``docs/evaluation.md``) for ``task``'s robot doing ``motion``: on a
+    gantry (``fix_base``) or free, filmed at 96x96 px (``focal_length`` [mm]: a longer lens than the task's keeps
+    the robot as large), the policy driving only the joints the motion moves with targets up to 1 rad from the
+    default pose, SAC tuned for a CPU's budget and the regularization P at a tenth."""
+    camera = ["env.scene.follow_camera.width=96", "env.scene.follow_camera.height=96"]
+    if focal_length is not None:
+        camera.append(f"env.scene.follow_camera.spawn.focal_length={focal_length}")
+    return Preset(
+        task=task,
+        motion=motion,
         env_overrides=(
-            "env.scene.robot.spawn.fix_base=true",
-            "env.scene.follow_camera.width=96",
-            "env.scene.follow_camera.height=96",
-            "env.scene.follow_camera.spawn.focal_length=30.0",
-            # the policy drives the six joints of the legs' pitch (the others hold the default pose), with targets
-            # up to 1 rad from it (the task's 0.25 rad would not reach the tuck's 0.8)
-            'env.actions.joints.joint_names=[".*_hip_pitch",".*_knee",".*_ankle"]',
-            "env.actions.joints.scale=1.0",
+            *(["env.scene.robot.spawn.fix_base=true"] if fix_base else []),
+            *camera,
+            "env.actions.joints.scale=1.0",  # targets up to 1 rad (the task's 0.25 would not reach the tuck's 0.8)
         ),
+        motion_joints_only=True,
         num_envs=16,
         max_steps=4_000,
-        target_speed=0.5,  # the gantry holds the base: no forward speed to earn
+        target_speed=0.5 if fix_base else None,  # the gantry holds the base: no forward speed to earn
         # Rewards of order one per step (Isaac Lab scales them by the 0.02 s control period) and a temperature to
         # match: SAC's defaults would keep the policy near uniform for the few thousand updates a CPU affords.
         # More exploration noise than SAC's default target entropy (-1 per joint): with -2, -1, -0.5, 0 and +0.5 per
-        # joint (seed 0, 4000 env steps) the policy ended at joint RMSE 0.32, 0.27, 0.17, 0.145 and 0.139
+        # joint (H1 tuck, seed 0, 4000 env steps) the policy ended at joint RMSE 0.32, 0.27, 0.17, 0.145 and 0.139
         # (docs/evaluation.md). A short horizon (gamma 0.9: the mask reward of a pose is immediate) and one update per
         # transition.
         train_overrides=(
             "agent.algorithm.replay_ratio=16",
             "agent.algorithm.gamma=0.9",
             "agent.algorithm.init_temperature=0.01",
-            "agent.algorithm.target_entropy=3",
             "agent.reward_scale=50",
         ),
+        target_entropy_per_joint=0.5,
         # P at a tenth: its action-rate, joint-velocity and torque penalties fall on the exploration noise above and
         # the temperature climbs to keep that noise (0.18 at gamma 1, 0.05 at 0.1, 0.03 at 0), its entropy bonus then
-        # (as we read the logs) outweighing the imitation reward: joint RMSE 0.139 at gamma 1, 0.078 at 0.1 (seed 0,
-        # docs/evaluation.md)
+        # (as we read the logs) outweighing the imitation reward: joint RMSE 0.139 at gamma 1, 0.078 at 0.1 (H1 tuck,
+        # seed 0, docs/evaluation.md)
         regularization=0.1,
-    ),
+    )
+
+
+PRESETS = {
+    "cpu-gantry": cpu_preset("NIL-H1-Walk", "tuck", focal_length=30.0),
+    "g1-gantry": cpu_preset("NIL-G1-Walk", "tuck"),
+    "go2-gantry": cpu_preset("NIL-Go2-Walk", "tuck"),
+    "go2-trot": cpu_preset("NIL-Go2-Walk", "trot", fix_base=False),
     "h1-walk": Preset(task="NIL-H1-Walk", motion="walk", env_overrides=(), num_envs=256, max_steps=20_000),
 }
+
+
+def resolve(preset: Preset) -> Preset:
+    """``preset`` with what its task's robot decides written out: the joints the policy drives (the motion's, from
+    the robot's leg description) and SAC's target entropy for that many joints."""
+    if not preset.motion_joints_only:
+        return preset
+    from isaaclab_nil.envs.factory import registered_cfg
+    from isaaclab_nil.reference.motions import make_motion
+
+    joints = make_motion(preset.motion, registered_cfg(preset.task).robot_legs).driven_joints()
+    drive = f"env.actions.joints.joint_names={json.dumps(joints, separators=(',', ':'))}"
+    per_joint = preset.target_entropy_per_joint
+    entropy = () if per_joint is None else (f"agent.algorithm.target_entropy={per_joint * len(joints):g}",)
+    return replace(
+        preset,
+        env_overrides=(*preset.env_overrides, drive),
+        train_overrides=(*preset.train_overrides, *entropy),
+    )
+
 
 REWARD_VARIANTS = REWARD_ABLATIONS
 """The paper's Table 1: the reward terms each variant switches off (``isaaclab_nil.envs.reward_presets``)."""
@@ -334,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(variants) - set(REWARD_VARIANTS))
     if unknown:
         parser.error(f"unknown reward variants {unknown}; known: {list(REWARD_VARIANTS)} or all")
-    preset = PRESETS[args.preset]
+    preset = resolve(PRESETS[args.preset])
     if args.camera_size is not None:  # the reference is filmed at this size; training and evaluation take its camera
         size = ("env.scene.follow_camera.width", "env.scene.follow_camera.height")
         kept = tuple(item for item in preset.env_overrides if not item.startswith(size))

@@ -3,6 +3,9 @@ anything is built: the one parser that every command (``nil generate``, ``nil ev
 ``scripts/play.py``) runs. Isaac Lab itself applies the overrides afterwards; it would silently add a misspelled
 field (``env.rewards.mask_iuo.weight=0`` trains the full reward) and keep a value of the wrong type.
 
+Isaac Lab 3.0's presets (``presets=hardware``) choose between alternatives of parts of a config; the check
+resolves them first, as Isaac Lab does, so that an override names a field of the part the preset chose.
+
 Values are read as Isaac Lab reads them: ``true``/``false``/``none``/``null``, then a Python literal (numbers,
 quoted strings, lists, tuples), else the text as a string.
 """
@@ -39,11 +42,13 @@ def parse_value(text: str) -> Any:
 def check_overrides(overrides: Sequence[str], sections: Mapping[str, Any]) -> None:
     """Check every ``<section>.<path>=<value>`` of ``overrides`` against the configs in ``sections`` (e.g.
     ``{"env": env_cfg, "agent": agent_cfg}``): the section exists, every part of the path is a field (else the
-    closest field is suggested), and the value has the field's type.
+    closest field is suggested), and the value has the field's type. The ``presets=`` the overrides select must
+    exist in the configs; the configs are resolved with them in place.
 
     Raises:
         OverrideError: naming the override and what is wrong with it.
     """
+    _resolve_presets(overrides, sections)
     forms = " or ".join(f"{name}.<field>=<value>" for name in sections)
     for item in overrides:
         key, has_value, text = item.partition("=")
@@ -54,6 +59,21 @@ def check_overrides(overrides: Sequence[str], sections: Mapping[str, Any]) -> No
             raise OverrideError(f"override {item!r} must look like {forms}")
         current = _field(sections[section], section, path.split("."))
         _check_type(key, current, parse_value(text))
+
+
+def _resolve_presets(overrides: Sequence[str], sections: Mapping[str, Any]) -> None:
+    """Resolve the presets of every section (in place) with the names ``presets=a,b`` selects, after checking
+    that some section has each of them."""
+    from isaaclab_tasks.utils.hydra import collect_presets, resolve_presets
+
+    selected = [name for item in overrides if item.startswith("presets=") for name in item[8:].split(",") if name]
+    known = {name for cfg in sections.values() for choices in collect_presets(cfg).values() for name in choices}
+    for name in selected:
+        if name not in known:
+            names = ", ".join(sorted(known - {"default"})) or "none"
+            raise OverrideError(f"presets={name}: this task has no preset {name!r}; its presets: {names}")
+    for cfg in sections.values():
+        resolve_presets(cfg, selected)
 
 
 def _fields(node: Any) -> list[str]:

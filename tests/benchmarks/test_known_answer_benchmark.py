@@ -27,14 +27,19 @@ def test_trained_policy_beats_zero_and_random_policies(tmp_path):
     assert result.returncode == 0
 
 
-def test_each_variant_trains_with_the_weights_it_reports(tmp_path, monkeypatch):
-    from isaaclab_nil.envs.nil_env_cfg import RewardsCfg
-    from isaaclab_nil.envs.reward_presets import REGULARIZATION_TERMS
-
+def load_benchmark(monkeypatch):
     spec = importlib.util.spec_from_file_location("bench_known_answer", BENCHMARK)
     bench = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, bench)  # dataclasses look their module up there
     spec.loader.exec_module(bench)
+    return bench
+
+
+def test_each_variant_trains_with_the_weights_it_reports(tmp_path, monkeypatch):
+    from isaaclab_nil.envs.nil_env_cfg import RewardsCfg
+    from isaaclab_nil.envs.reward_presets import REGULARIZATION_TERMS
+
+    bench = load_benchmark(monkeypatch)
     commands = []
     monkeypatch.setattr(bench, "run_logged", lambda command, log: commands.append(command) or 0.0)
     args = argparse.Namespace(agent="sac", num_envs=None, device="cpu", seed=0, max_steps=None, overrides=[])
@@ -54,3 +59,38 @@ def test_each_variant_trains_with_the_weights_it_reports(tmp_path, monkeypatch):
         assert trained["video_similarity"] == alpha and trained["mask_iou"] == beta
         for term in REGULARIZATION_TERMS:  # each P term at gamma times the task's weight
             assert trained[term] == pytest.approx(gamma * getattr(RewardsCfg(), term).weight, rel=1e-12)
+
+
+def test_the_cpu_presets_drive_the_joints_their_motion_moves(monkeypatch):
+    """Each robot's preset is the one CPU recipe, its driven joints read from the robot's legs; the H1's
+    ``cpu-gantry`` drives the six leg-pitch joints it always has, at the target entropy it always had."""
+    bench = load_benchmark(monkeypatch)
+
+    def settings(name):
+        preset = bench.resolve(bench.PRESETS[name])
+        overrides = dict(item.split("=", 1) for item in (*preset.env_overrides, *preset.train_overrides))
+        return json.loads(overrides.pop("env.actions.joints.joint_names")), overrides
+
+    h1_joints, h1 = settings("cpu-gantry")
+    assert sorted(h1_joints) == sorted(
+        f"{side}_{joint}" for side in ("left", "right") for joint in ("hip_pitch", "knee", "ankle")
+    )
+    assert h1 == {
+        "env.scene.robot.spawn.fix_base": "true",
+        "env.scene.follow_camera.width": "96",
+        "env.scene.follow_camera.height": "96",
+        "env.scene.follow_camera.spawn.focal_length": "30.0",
+        "env.actions.joints.scale": "1.0",
+        "agent.algorithm.replay_ratio": "16",
+        "agent.algorithm.gamma": "0.9",
+        "agent.algorithm.init_temperature": "0.01",
+        "agent.algorithm.target_entropy": "3",
+        "agent.reward_scale": "50",
+    }
+    go2_joints, go2 = settings("go2-gantry")
+    assert sorted(go2_joints) == sorted(
+        f"{leg}_{joint}_joint" for leg in ("FL", "FR", "RL", "RR") for joint in ("thigh", "calf")
+    )
+    assert go2["agent.algorithm.target_entropy"] == "4" and "env.scene.follow_camera.spawn.focal_length" not in go2
+    trot_joints, trot = settings("go2-trot")
+    assert trot_joints == go2_joints and "env.scene.robot.spawn.fix_base" not in trot

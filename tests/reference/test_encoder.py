@@ -9,6 +9,7 @@ import torch
 
 from isaaclab_nil.reference.encoder import K400_MEAN, VideoEncoder, build_clips
 from isaaclab_nil.reference.errors import ModelLoadError
+from isaaclab_nil.reference.fused_attention import FusedSelfAttention
 
 
 def random_clips(count: int, height: int = 64, width: int = 48) -> torch.Tensor:
@@ -45,6 +46,16 @@ def test_encode_video_embeds_the_clip_ending_at_every_frame(encoder):
     torch.testing.assert_close(embeddings, expected, atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize("token", ["cls", "mean"])
+def test_fused_attention_is_the_default_and_embeds_as_eager_does(model_dirs, encoder, token):
+    fused = encoder if token == "cls" else VideoEncoder.from_pretrained(str(model_dirs["encoder"]), token=token)
+    eager = VideoEncoder.from_pretrained(str(model_dirs["encoder"]), token=token, attention="eager")
+    assert any(isinstance(module, FusedSelfAttention) for module in fused.model.modules())
+    assert not any(isinstance(module, FusedSelfAttention) for module in eager.model.modules())
+    clips = random_clips(5)
+    torch.testing.assert_close(fused.encode(clips, batch_size=2), eager.encode(clips), atol=1e-4, rtol=0)
+
+
 def test_token_choice_changes_the_embedding(model_dirs, encoder):
     mean_token = VideoEncoder.from_pretrained(str(model_dirs["encoder"]), token="mean")
     clips = random_clips(2)
@@ -58,6 +69,11 @@ def test_bf16_autocast_stays_close_to_float32(model_dirs, encoder):
     reference, low = encoder.encode(clips), autocast.encode(clips)
     assert low.dtype == torch.float32
     assert torch.nn.functional.cosine_similarity(reference, low).min() > 0.98
+
+
+def test_an_unknown_attention_is_refused(model_dirs):
+    with pytest.raises(ValueError, match="'fused', 'eager'"):
+        VideoEncoder.from_pretrained(str(model_dirs["encoder"]), attention="flash")
 
 
 def test_wrong_clip_layout_is_refused(encoder):
@@ -85,3 +101,16 @@ def test_a_hub_id_loads_offline_from_the_cache_and_records_its_revision(tmp_path
     assert cached.info.id == "nil-tests/tiny-timesformer" and cached.info.revision == commit
     clips = random_clips(2)
     torch.testing.assert_close(cached.encode(clips), encoder.encode(clips))
+
+
+def test_the_reward_loads_the_attention_its_config_asks_for(generated_bundle, model_dirs):
+    from isaaclab_nil.envs.mdp.commands import ReferenceCommandCfg, load_encoder
+    from isaaclab_nil.reference.bundle import load_bundle
+
+    bundle = load_bundle(generated_bundle)
+    cfg = ReferenceCommandCfg(skill="walking", embodiment=bundle.meta.robot, encoder_path=str(model_dirs["encoder"]))
+    default = load_encoder(bundle, cfg, "cpu")
+    assert any(isinstance(module, FusedSelfAttention) for module in default.model.modules())
+    cfg.encoder_attention = "eager"
+    eager = load_encoder(bundle, cfg, "cpu")
+    assert not any(isinstance(module, FusedSelfAttention) for module in eager.model.modules())

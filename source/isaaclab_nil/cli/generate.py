@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from ..reference.backends import DEFAULT_ENCODER, DEFAULT_GENERATOR, DEFAULT_SEGMENTER, GENERATOR_BACKENDS
-from ..reference.motions import DEFAULT_DURATION_S, KNOWN_MOTIONS
+from ..reference.motions import DEFAULT_DURATION_S, KNOWN_MOTIONS, WalkGait
 
 HELP = "stage 1: write a reference bundle for a task"
 DTYPES = ("float32", "bfloat16", "float16")
@@ -27,9 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--known-answer",
         choices=sorted(KNOWN_MOTIONS),
         help="play this scripted motion on the robot instead (a reference whose right answer is known; "
-        "also saves the motion as ground_truth.npz in the bundle folder, for `nil eval`)",
+        "also saves the motion as ground_truth.npz in the bundle folder, for `nil eval`): a humanoid offers walk, "
+        "march and tuck, a quadruped trot, march and tuck",
     )
-    parser.add_argument("--speed", type=float, help="--known-answer walk: forward speed [m/s] (default 0.5)")
+    parser.add_argument("--speed", type=float, help="--known-answer walk or trot: forward speed [m/s] (default 0.5)")
     parser.add_argument("--model", help="generator hub id or local folder (default: the backend's model)")
     parser.add_argument("--segmenter", default=DEFAULT_SEGMENTER, help="SAM 2 hub id or local folder")
     parser.add_argument("--encoder", default=DEFAULT_ENCODER, help="TimeSformer hub id or local folder")
@@ -58,8 +59,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if args.speed is not None and args.known_answer != "walk":
-        parser.error("--speed goes with --known-answer walk")
+    gaits = [name for name, motion in KNOWN_MOTIONS.items() if issubclass(motion, WalkGait)]
+    if args.speed is not None and args.known_answer not in gaits:
+        parser.error(f"--speed goes with --known-answer {' or '.join(gaits)}")
 
 
 def run(args: argparse.Namespace) -> Path:
@@ -72,18 +74,25 @@ def run(args: argparse.Namespace) -> Path:
     return write_previews(bundle)
 
 
-def nominal_env(task: str, device: str = "cpu", overrides=()):
-    """``task``'s env with one robot that resets exactly into its default pose (no reset noise).
+def nominal_cfg(task: str, device: str = "cpu", overrides=()):
+    """``task``'s env config with one robot that resets exactly into its default pose (no reset noise).
 
     The reset events stay, with empty ranges: without them the robot keeps its spawn state, whose base
     height is the spawn height plus the MJCF's own base offset (2.11 m instead of 1.05 m for the H1).
     """
-    from ..envs.factory import make_env, make_env_cfg
+    from ..envs.factory import make_env_cfg
 
     cfg = make_env_cfg(task, num_envs=1, device=device, overrides=overrides)
     cfg.events.reset_base.params.update(pose_range={}, velocity_range={})
     cfg.events.reset_joints.params.update(position_range=(0.0, 0.0), velocity_range=(0.0, 0.0))
-    return make_env(task, cfg=cfg)
+    return cfg
+
+
+def nominal_env(task: str, device: str = "cpu", overrides=()):
+    """The env of :func:`nominal_cfg`."""
+    from ..envs.factory import make_env
+
+    return make_env(task, cfg=nominal_cfg(task, device, overrides))
 
 
 def generate_from_video(args: argparse.Namespace) -> Path:
@@ -137,15 +146,18 @@ def generate_known_answer(args: argparse.Namespace) -> Path:
     """Stage 1 with a known answer: play ``args.known_answer`` on the robot, save the bundle and the motion."""
     import torch
 
+    from ..envs.factory import make_env
     from ..envs.mdp.commands import follow_camera_spec
     from ..envs.playback import record_motion
     from ..reference.bundle import BundleSource, write_bundle
     from ..reference.encoder import VideoEncoder
     from ..reference.ground_truth import GROUND_TRUTH_FILE
+    from ..reference.motions import make_motion
 
-    motion = KNOWN_MOTIONS[args.known_answer](**({} if args.speed is None else {"speed": args.speed}))
+    cfg = nominal_cfg(args.task, args.sim_device, args.overrides)
+    motion = make_motion(args.known_answer, cfg.robot_legs, **({} if args.speed is None else {"speed": args.speed}))
     encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.dtype))
-    env = nominal_env(args.task, args.sim_device, args.overrides)
+    env = make_env(args.task, cfg=cfg)
     try:
         fps = args.fps or env.cfg.commands.reference.fps
         num_frames = args.frames if args.frames is not None else round(DEFAULT_DURATION_S * fps)

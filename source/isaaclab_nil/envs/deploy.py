@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import torch
 from isaaclab.envs.mdp import JointEffortAction
+from isaaclab.utils.string import resolve_matching_names_values
 
 from ..deploy.contract import PHASE_TERM, SCHEMA_VERSION, sdk_motor_ids
 from ..errors import ConfigError
@@ -47,12 +48,13 @@ def deploy_document(env: ManagerBasedRLEnv, run: str | None = None, checkpoint: 
     observations = _observations(env)
     action_name, action = _action(env, joint_names)
     reference = env.command_manager.get_term("reference").cfg
+    drives = nominal_drives(env)
     height, tilt = env.cfg.terminations.base_height, env.cfg.terminations.base_tilt
     return {
         "joint_ids_map": motor_ids,
         "step_dt": env.step_dt,
-        "stiffness": _in_motor_order(robot.data.joint_stiffness.torch[0], motor_ids, len(sdk_order)),
-        "damping": _in_motor_order(robot.data.joint_damping.torch[0], motor_ids, len(sdk_order)),
+        "stiffness": _in_motor_order(drives["stiffness"], motor_ids, len(sdk_order)),
+        "damping": _in_motor_order(drives["damping"], motor_ids, len(sdk_order)),
         "default_joint_pos": _rounded(robot.data.default_joint_pos.torch[0]),
         "actions": {action_name: action},
         "observations": observations,
@@ -62,7 +64,7 @@ def deploy_document(env: ManagerBasedRLEnv, run: str | None = None, checkpoint: 
             "mjcf": _model_path(robot_cfg.spawn.asset_path),
             "joint_names": joint_names,
             "sdk_joint_order": sdk_order,
-            "effort_limit": _rounded(robot.data.joint_effort_limits.torch[0]),
+            "effort_limit": drives["effort_limit"],
             "fix_base": bool(getattr(robot_cfg.spawn, "fix_base", False)),
             "start": {"base_pos": list(robot_cfg.init_state.pos), "base_quat_wxyz": _wxyz(robot_cfg.init_state.rot)},
             "fall": {
@@ -85,6 +87,25 @@ def deploy_document(env: ManagerBasedRLEnv, run: str | None = None, checkpoint: 
             },
         },
     }
+
+
+def nominal_drives(env: ManagerBasedRLEnv) -> dict[str, list[float]]:
+    """Each joint's PD ``stiffness``, ``damping`` and ``effort_limit`` as the robot's config sets them, in the
+    policy's joint order: what the real robot's drives are set to. The simulator's own values are not: the
+    hardware preset randomizes them per env."""
+    joint_names = env.scene["robot"].joint_names
+    actuator = env.cfg.scene.robot.actuators["joints"]
+    drives = {}
+    for key, value in (
+        ("stiffness", actuator.stiffness),
+        ("damping", actuator.damping),
+        ("effort_limit", actuator.joint_effort_limit),
+    ):
+        if isinstance(value, dict):
+            ids, _, values = resolve_matching_names_values(value, joint_names)
+            value = [values[ids.index(i)] for i in range(len(joint_names))]
+        drives[key] = _per_value(value, len(joint_names))
+    return drives
 
 
 def _observations(env: ManagerBasedRLEnv) -> dict:
@@ -140,10 +161,10 @@ def _wxyz(xyzw) -> list[float]:
     return [w, x, y, z]
 
 
-def _in_motor_order(values: torch.Tensor, motor_ids: list[int], num_motors: int) -> list[float]:
+def _in_motor_order(values: list[float], motor_ids: list[int], num_motors: int) -> list[float]:
     """Per-joint values in SDK motor order, 0 on the motors no policy joint drives."""
     ordered = [0.0] * num_motors
-    for value, motor in zip(_rounded(values), motor_ids):
+    for value, motor in zip(values, motor_ids):
         ordered[motor] = value
     return ordered
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import gymnasium as gym
 from isaaclab.envs import ManagerBasedRLEnv
 from isaaclab_tasks.utils import resolve_task_config
+from isaaclab_tasks.utils.hydra import resolve_presets
 from isaaclab_tasks.utils.parse_cfg import load_cfg_from_registry
 
 from ..alignment import frames_per_step
@@ -70,8 +71,9 @@ def _set_follow_camera(cfg: NILEnvCfg, spec: CameraSpec, bundle: str) -> None:
 
 
 def create_env(cfg: NILEnvCfg, render_mode: str | None = None, **kwargs) -> ManagerBasedRLEnv:
-    """The gym entry point of every NIL task: :func:`apply_reference`, then ``ManagerBasedRLEnv(cfg)``."""
-    return ManagerBasedRLEnv(apply_reference(cfg), render_mode, **kwargs)
+    """The gym entry point of every NIL task: :func:`apply_reference`, then ``ManagerBasedRLEnv(cfg)``. A preset
+    not chosen yet (a config made as ``H1WalkEnvCfg()`` rather than by :func:`resolve_cfgs`) takes its default."""
+    return ManagerBasedRLEnv(apply_reference(resolve_presets(cfg)), render_mode, **kwargs)
 
 
 def registered_cfg(task: str, entry_point: str = "env_cfg_entry_point"):

@@ -6,6 +6,12 @@ place: reward weights on the reward terms (``env.rewards.mask_iou.weight=0``), t
 command (``env.commands.reference.bundle=DIR``), the camera on the scene's follow camera
 (``env.scene.follow_camera.width=96``). Defaults are stable on CPU (MuJoCo-Warp, implicitfast) and run
 unchanged on CUDA.
+
+The hardware preset (``presets=hardware`` on the command line, Isaac Lab 3.0's preset selector) adds domain
+randomization for a policy meant for a real robot: ground friction, base mass, pushes, observation noise, PD
+gains, motor strength and action latency. Every joint-position task has it, and it is off unless selected; the
+paper's torque variants (``set_robot(control="torque")``) do not have it. Each preset node below says what it
+changes and where its range comes from; ``docs/hardware.md`` lists them all.
 """
 
 from __future__ import annotations
@@ -27,10 +33,13 @@ from isaaclab.scene import InteractiveSceneCfg
 from isaaclab.sensors import CameraCfg, ContactSensorCfg
 from isaaclab.sim import SimulationCfg
 from isaaclab.utils import configclass
+from isaaclab.utils.noise import UniformNoiseCfg as Unoise
 from isaaclab_newton.physics import MJWarpSolverCfg, NewtonCfg
 from isaaclab_newton.renderers import NewtonWarpRendererCfg
+from isaaclab_tasks.utils import PresetCfg, preset
 
 from ..robots.mjcf import RobotSpec, joint_effort_limits, robot_cfg
+from ..robots.spec import Legs
 from . import mdp
 
 
@@ -43,7 +52,13 @@ class NILSceneCfg(InteractiveSceneCfg):
         spawn=sim_utils.CuboidCfg(
             size=(1000.0, 1000.0, 0.1),
             collision_props=sim_utils.CollisionPropertiesCfg(),
-            physics_material=sim_utils.RigidBodyMaterialCfg(static_friction=1.0, dynamic_friction=1.0),
+            # MuJoCo (and so Newton's MuJoCo-Warp solver) takes the larger of two touching geoms' frictions, so
+            # the hardware preset lowers the ground to the bottom of its friction range (0.3) and lets the robot's
+            # randomized friction (HardwareEventsCfg.physics_material) decide each contact's friction.
+            physics_material=preset(
+                default=sim_utils.RigidBodyMaterialCfg(static_friction=1.0, dynamic_friction=1.0),
+                hardware=sim_utils.RigidBodyMaterialCfg(static_friction=0.3, dynamic_friction=0.3),
+            ),
             visual_material=sim_utils.PreviewSurfaceCfg(diffuse_color=(0.45, 0.45, 0.42)),
             semantic_tags=[("class", "ground")],
         ),
@@ -83,15 +98,21 @@ class ObservationsCfg:
 
     @configclass
     class PolicyCfg(ObsGroup):
-        base_ang_vel = ObsTerm(func=mdp.base_ang_vel)
-        projected_gravity = ObsTerm(func=mdp.projected_gravity)
-        joint_pos = ObsTerm(func=mdp.joint_pos_rel)
-        joint_vel = ObsTerm(func=mdp.joint_vel_rel)
+        """The policy's observation. Its sensor terms carry the uniform noise of unitree_rl_lab's velocity tasks
+        (``tasks/locomotion/robots/{h1,go2}/velocity_env_cfg.py``, the same as Isaac Lab's
+        ``isaaclab_tasks/core/velocity/velocity_env_cfg.py``), in raw units, added only under the hardware preset
+        (``enable_corruption``); the last action and the reference phase are exact on a robot too."""
+
+        base_ang_vel = ObsTerm(func=mdp.base_ang_vel, noise=Unoise(n_min=-0.2, n_max=0.2))
+        projected_gravity = ObsTerm(func=mdp.projected_gravity, noise=Unoise(n_min=-0.05, n_max=0.05))
+        joint_pos = ObsTerm(func=mdp.joint_pos_rel, noise=Unoise(n_min=-0.01, n_max=0.01))
+        joint_vel = ObsTerm(func=mdp.joint_vel_rel, noise=Unoise(n_min=-1.5, n_max=1.5))
         actions = ObsTerm(func=mdp.last_action)
         reference_phase = ObsTerm(func=mdp.generated_commands, params={"command_name": "reference"})
 
         def __post_init__(self):
             self.concatenate_terms = True
+            self.enable_corruption = preset(default=False, hardware=True)
 
     policy: PolicyCfg = PolicyCfg()
 
@@ -100,7 +121,15 @@ class ObservationsCfg:
 class ActionsCfg:
     """Joint-position targets around the default pose (the hardware default); ``set_robot`` can make them torques."""
 
-    joints = mdp.JointPositionActionCfg(asset_name="robot", joint_names=[".*"], scale=0.25, use_default_offset=True)
+    joints = preset(
+        default=mdp.JointPositionActionCfg(asset_name="robot", joint_names=[".*"], scale=0.25, use_default_offset=True),
+        hardware=mdp.DelayedJointPositionActionCfg(
+            asset_name="robot", joint_names=[".*"], scale=0.25, use_default_offset=True, max_delay=1
+        ),
+    )
+    """Under the hardware preset each env's targets reach the drives 0 or 1 control step (0-20 ms) late, drawn at
+    each reset: a real robot's sensing-to-motor latency, which unitree_rl_lab's configs do not model (Isaac Lab's
+    ``DelayedPDActuator`` delays in physics steps and is an explicit actuator; the NIL drives are implicit)."""
 
 
 @configclass
@@ -120,6 +149,76 @@ class EventsCfg:
         mode="reset",
         params={"position_range": (-0.03, 0.03), "velocity_range": (-0.05, 0.05)},
     )
+
+
+@configclass
+class HardwareEventsCfg(EventsCfg):
+    """The resets, plus domain randomization for hardware (``presets=hardware``). Friction, mass and pushes as
+    unitree_rl_lab trains its H1 (``source/unitree_rl_lab/unitree_rl_lab/tasks/locomotion/robots/h1/
+    velocity_env_cfg.py``, ``EventCfg``; its Go2 config has friction 0.3-1.2 and pushes every 5-10 s). PD gains
+    and motor strength +-10 % are NIL's choice: neither unitree_rl_lab's nor Isaac Lab's velocity configs
+    randomize them. Physical properties are drawn once per env at startup, as unitree_rl_lab does."""
+
+    physics_material = EventTerm(
+        func=mdp.randomize_rigid_body_material,
+        mode="startup",
+        params={
+            "asset_cfg": SceneEntityCfg("robot", body_names=".*"),
+            "static_friction_range": (0.3, 1.0),
+            "dynamic_friction_range": (0.3, 1.0),  # Newton has one friction coefficient: the static one
+            "restitution_range": (0.0, 0.0),
+            "num_buckets": 64,
+        },
+    )
+    """Friction 0.3-1.0 of the robot's geoms, against a ground of 0.3 (``NILSceneCfg.ground``): each contact's
+    friction is the larger, the robot's. unitree_rl_lab gets the same range with a ground of 1.0 and PhysX's
+    ``multiply`` combine mode, which MuJoCo lacks."""
+    add_base_mass = EventTerm(
+        func=mdp.randomize_rigid_body_mass,
+        mode="startup",
+        params={
+            "asset_cfg": SceneEntityCfg("robot", body_names=MISSING),  # the base, set by set_robot
+            "mass_distribution_params": (-1.0, 3.0),
+            "operation": "add",
+        },
+    )
+    """-1 to +3 kg on the base body (its inertia scaled with it): a payload, or a battery of another weight."""
+    actuator_gains = EventTerm(
+        func=mdp.randomize_actuator_gains,
+        mode="startup",
+        params={
+            "asset_cfg": SceneEntityCfg("robot", joint_names=".*"),
+            "stiffness_distribution_params": (0.9, 1.1),
+            "damping_distribution_params": (0.9, 1.1),
+            "operation": "scale",
+        },
+    )
+    """PD stiffness and damping, each x 0.9-1.1 per env and joint: the robot's gains are not the model's."""
+    motor_strength = EventTerm(
+        func=mdp.randomize_motor_strength,
+        mode="startup",
+        params={"asset_cfg": SceneEntityCfg("robot"), "scale_range": (0.9, 1.1)},
+    )
+    """Each joint's effort limit x 0.9-1.1 per env (:func:`~isaaclab_nil.envs.mdp.randomize_motor_strength`)."""
+    push_robot = EventTerm(
+        func=mdp.push_by_setting_velocity,
+        mode="interval",
+        interval_range_s=(4.0, 6.0),
+        resample_interval_on_reset=False,
+        params={"velocity_range": {"x": (-0.5, 0.5), "y": (-0.5, 0.5)}},
+    )
+    """Adds up to +-0.5 m/s to the base's horizontal velocity, about every 5 s of each env's time. unitree_rl_lab
+    pushes every 5 s exactly in 20 s episodes; a NIL episode lasts its reference (5 s by default), so a timer
+    restarted at each reset would fire only as the episode ends. This one runs across resets and draws each
+    interval from 4-6 s, so that pushes land at every phase of the reference."""
+
+
+@configclass
+class EventsPresetCfg(PresetCfg):
+    """The resets; ``presets=hardware`` adds the domain randomization of :class:`HardwareEventsCfg`."""
+
+    default: EventsCfg = EventsCfg()
+    hardware: HardwareEventsCfg = HardwareEventsCfg()
 
 
 @configclass
@@ -188,13 +287,15 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
     scene: NILSceneCfg = NILSceneCfg(num_envs=16, env_spacing=4.0)
     observations: ObservationsCfg = ObservationsCfg()
     actions: ActionsCfg = ActionsCfg()
-    events: EventsCfg = EventsCfg()
+    events: EventsPresetCfg = EventsPresetCfg()
     terminations: TerminationsCfg = TerminationsCfg()
     rewards: RewardsCfg = RewardsCfg()
     commands: CommandsCfg = CommandsCfg()
     robot_sdk_joint_order: list = []
     """The robot's hardware motor order (MJCF joint names, None for a motor slot it does not use), set by
     ``set_robot``; the deploy config maps each policy joint to its SDK motor with it."""
+    robot_legs: Legs | None = None
+    """The robot's leg description, set by ``set_robot``: the known-answer motions it offers are built on it."""
 
     def __post_init__(self):
         self.decimation = 4  # 50 Hz control at dt = 5 ms, as on Unitree robots
@@ -204,22 +305,24 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
         self.compute_final_obs = True  # off-policy learners bootstrap from the true last observation
 
     def set_robot(self, spec: RobotSpec, control: str = "position") -> None:
-        """Put robot ``spec`` in the scene with its actions, feet, fall limits, camera framing, prompt name and
-        hardware motor order.
+        """Put robot ``spec`` in the scene with its actions, feet, fall limits, camera framing, prompt name,
+        hardware motor order and legs.
 
         Args:
             spec: the robot.
             control: ``"position"`` (default; PD joint-position targets, what hardware runs) or
                 ``"torque"`` (the paper's setting: actions are joint torques, scaled to the
-                MJCF effort limits).
+                MJCF effort limits). Torque tasks have no hardware preset.
         """
         self.scene.robot = robot_cfg(spec, control)
         if control == "torque":
             self.actions.joints = mdp.JointEffortActionCfg(
                 asset_name="robot", joint_names=[".*"], scale=joint_effort_limits(spec)
             )
+            self._remove_hardware_preset()
         else:
-            self.actions.joints.scale = spec.action_scale
+            self.actions.joints.default.scale = self.actions.joints.hardware.scale = spec.action_scale
+            self.events.hardware.add_base_mass.params["asset_cfg"] = SceneEntityCfg("robot", body_names=spec.base_body)
         self.terminations.base_height.params["minimum_height"] = spec.min_base_height
         self.terminations.base_tilt.params["limit_angle"] = spec.max_tilt
         self.scene.feet_contact.prim_path = "{ENV_REGEX_NS}/Robot/" + spec.foot_bodies
@@ -227,3 +330,11 @@ class NILEnvCfg(ManagerBasedRLEnvCfg):
         self.commands.reference.embodiment = spec.name
         self.scene.follow_camera.offset.pos = spec.camera_offset
         self.robot_sdk_joint_order = list(spec.sdk_joint_order)
+        self.robot_legs = spec.legs
+
+    def _remove_hardware_preset(self) -> None:
+        """Keep the defaults of the hardware preset's nodes, so that ``presets=hardware`` is refused: the paper's
+        torques reach the joints through no PD drive to randomize or delay."""
+        self.scene.ground.spawn.physics_material = self.scene.ground.spawn.physics_material.default
+        self.observations.policy.enable_corruption = False
+        self.events = self.events.default

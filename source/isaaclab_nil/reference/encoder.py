@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import torch
 import transformers
 
 from .backends import DEFAULT_ENCODER
+from .fused_attention import use_fused_attention
 from .hub import hub_revision, load_pretrained
 from .video_io import crop_resize
 
@@ -36,6 +37,7 @@ K400_STD = (0.225, 0.225, 0.225)
 
 EmbeddingToken = Literal["cls", "mean"]
 Background = Literal["white", "black"]
+Attention = Literal["fused", "eager"]
 MASK_BACKGROUND: Background = "white"
 
 
@@ -64,6 +66,9 @@ class VideoEncoder:
     Preprocessing runs on the encoder's device: uint8 -> [0, 1], centre crop to a square and antialiased
     bilinear resize to the model's ``image_size`` (what the K400 processor's shortest-edge resize + centre
     crop does), then the mean/std of the model's preprocessor config.
+
+    ``attention="fused"`` (default) swaps the model's attention for torch's fused SDPA kernels in place
+    (:mod:`.fused_attention`; same weights, equal embeddings); ``"eager"`` keeps transformers' own.
     """
 
     def __init__(
@@ -73,8 +78,11 @@ class VideoEncoder:
         mean: Sequence[float] = K400_MEAN,
         std: Sequence[float] = K400_STD,
         autocast_dtype: torch.dtype | None = None,
+        attention: Attention = "fused",
     ):
-        self.model = model.eval().requires_grad_(False)
+        if attention not in get_args(Attention):
+            raise ValueError(f"attention must be one of {get_args(Attention)}, got {attention!r}")
+        self.model = (use_fused_attention(model) if attention == "fused" else model).eval().requires_grad_(False)
         self.info = info
         self.autocast_dtype = autocast_dtype
         self.device = model.device
@@ -92,6 +100,7 @@ class VideoEncoder:
         dtype: torch.dtype = torch.float32,
         token: EmbeddingToken = "cls",
         autocast_dtype: torch.dtype | None = None,
+        attention: Attention = "fused",
     ) -> VideoEncoder:
         """Load a TimeSformer by hub id or local folder.
 
@@ -115,6 +124,7 @@ class VideoEncoder:
             mean=processor.get("image_mean", K400_MEAN),
             std=processor.get("image_std", K400_STD),
             autocast_dtype=autocast_dtype,
+            attention=attention,
         )
 
     @torch.inference_mode()
@@ -122,9 +132,9 @@ class VideoEncoder:
         """Embed clips (B, 8, 3, H, W), uint8 or float in [0, 1], any device and size.
 
         Returns float32 (B, D) on the encoder's device. ``batch_size`` bounds how many clips go through
-        the model at once: TimeSformer-base attention takes some 30-50 MB per clip in float32 (estimated
-        from its 8 x 12 x 197 x 197 score tensors), so chunk thousands of envs, e.g. 256. The result does
-        not depend on it beyond float rounding.
+        the model at once: TimeSformer-base takes tens of MB of activations per clip in float32 (its
+        1569 x 3072 MLP activations; eager attention adds 8 x 12 x 197 x 197 score tensors), so chunk
+        thousands of envs, e.g. 256. The result does not depend on it beyond float rounding.
         """
         if clips.ndim != 5 or clips.shape[1] != self.num_frames or clips.shape[2] != 3:
             raise ValueError(

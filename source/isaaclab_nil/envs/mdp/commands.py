@@ -39,7 +39,7 @@ from isaaclab.utils import configclass
 from ...alignment import frame_of_step, frames_per_step, reference_start, steps_in_frame
 from ...metrics import mask_iou
 from ...reference.bundle import BundleExpectation, CameraSpec, ReferenceBundle, load_bundle
-from ...reference.encoder import VideoEncoder, masked_frames
+from ...reference.encoder import Attention, VideoEncoder, masked_frames
 from ...reference.errors import BundleError
 from ...reference.video_io import crop_resize
 from .camera import robot_frames
@@ -220,6 +220,8 @@ class ReferenceCommandCfg(CommandTermCfg):
     """Where to load the bundle's video encoder from (hub id or local folder); None: the id the bundle records."""
     encoder_dtype: Literal["float32", "bfloat16", "float16"] = "float32"
     """Dtype of the encoder's weights."""
+    encoder_attention: Attention = "fused"
+    """``"fused"``: torch's SDPA kernels, equal to transformers' ``"eager"`` attention within float rounding."""
     encoder_batch_size: int | None = 256
     """Most clips per encoder forward pass (bounds its memory with thousands of envs); None: all at once."""
 
@@ -262,7 +264,11 @@ def load_encoder(bundle: ReferenceBundle, cfg: ReferenceCommandCfg, device: str 
     """
     recorded = bundle.meta.encoder
     encoder = VideoEncoder.from_pretrained(
-        cfg.encoder_path or recorded.id, device=device, dtype=getattr(torch, cfg.encoder_dtype), token=recorded.token
+        cfg.encoder_path or recorded.id,
+        device=device,
+        dtype=getattr(torch, cfg.encoder_dtype),
+        token=recorded.token,
+        attention=cfg.encoder_attention,
     )
     loaded = encoder.info
     other_revision = None not in (loaded.revision, recorded.revision) and loaded.revision != recorded.revision

@@ -9,9 +9,13 @@
   (``quadruped.h``, ``LeggedType::A1``: ``FR_0 = 0`` ... ``RL_2 = 11``), orders the motors FR, FL, RR, RL legs,
   hip, thigh, calf, which is also the actuator order of Menagerie's a1.xml.
 - Feet: the foot spheres are geoms of the calf bodies, so the calves are the contact bodies.
+- Legs (the known-answer motions): thigh and calf turn about +y, so a negative angle swings the foot forward and
+  bends the knee; 0.29 m from the thigh axis to the foot sphere's centre in the default pose (forward kinematics).
 """
 
-from ...robots.spec import RobotSpec
+import math
+
+from ...robots.spec import Legs, RobotSpec
 
 A1 = RobotSpec(
     name="Unitree A1 quadruped robot",
@@ -30,6 +34,14 @@ A1 = RobotSpec(
     damping={".*_joint": 0.5},
     sdk_joint_order=tuple(
         f"{leg}_{part}_joint" for leg in ("FR", "FL", "RR", "RL") for part in ("hip", "thigh", "calf")
+    ),
+    legs=Legs.named(
+        0.29,  # 0.291 m front, 0.282 m rear
+        {"FL": 0.0, "RR": 0.0, "FR": math.pi, "RL": math.pi},  # the trot's diagonal pairs
+        hip="{leg}_thigh_joint",
+        hip_forward=-1.0,
+        knee="{leg}_calf_joint",
+        knee_bend=-1.0,
     ),
     action_scale=0.25,
     min_base_height=0.15,

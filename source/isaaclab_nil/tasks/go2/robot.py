@@ -8,9 +8,13 @@
   unitree_rl_lab's ``joint_sdk_names`` for the Go2.
 - Feet: the foot spheres are geoms of the calf bodies (``*_foot`` bodies carry no geometry), so the calves are
   the contact bodies.
+- Legs (the known-answer motions): thigh and calf turn about +y, so a negative angle swings the foot forward and
+  bends the knee; 0.31 m from the thigh axis to the foot sphere's centre in the default pose (forward kinematics).
 """
 
-from ...robots.spec import RobotSpec
+import math
+
+from ...robots.spec import Legs, RobotSpec
 
 GO2 = RobotSpec(
     name="Unitree Go2 quadruped robot",
@@ -29,6 +33,14 @@ GO2 = RobotSpec(
     damping={".*_joint": 0.5},
     sdk_joint_order=tuple(
         f"{leg}_{part}_joint" for leg in ("FR", "FL", "RR", "RL") for part in ("hip", "thigh", "calf")
+    ),
+    legs=Legs.named(
+        0.31,  # 0.311 m front, 0.302 m rear
+        {"FL": 0.0, "RR": 0.0, "FR": math.pi, "RL": math.pi},  # the trot's diagonal pairs
+        hip="{leg}_thigh_joint",
+        hip_forward=-1.0,
+        knee="{leg}_calf_joint",
+        knee_bend=-1.0,
     ),
     action_scale=0.25,
     min_base_height=0.15,

@@ -9,9 +9,13 @@
   (motor 9 drives nothing there: ``not_use_joint``), which is also unitree_rl_lab's ``joint_sdk_names`` and
   what unitree_rl_gym's ``deploy_real/configs/h1.yaml`` (``leg_joint2motor_idx``) indexes. Menagerie's model
   drops the ``_joint`` suffix of Unitree's names.
+- Legs (the known-answer motions): every pitch joint turns about +y, so a positive angle swings the foot (arm)
+  back, bends the knee and lowers the toes; 0.8 m from hip to ankle (thigh 0.4 + shank 0.4).
 """
 
-from ...robots.spec import RobotSpec
+import math
+
+from ...robots.spec import Legs, RobotSpec
 
 H1 = RobotSpec(
     name="Unitree H1 humanoid robot",
@@ -66,6 +70,18 @@ H1 = RobotSpec(
         "left_shoulder_roll",
         "left_shoulder_yaw",
         "left_elbow",
+    ),
+    legs=Legs.named(
+        0.8,  # hip to ankle: thigh 0.4 + shank 0.4
+        {"left": 0.0, "right": math.pi},
+        hip="{leg}_hip_pitch",
+        hip_forward=-1.0,
+        knee="{leg}_knee",
+        knee_bend=1.0,
+        ankle="{leg}_ankle",
+        ankle_up=-1.0,
+        arm="{leg}_shoulder_pitch",
+        arm_forward=-1.0,
     ),
     action_scale=0.25,
     min_base_height=0.6,
