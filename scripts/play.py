@@ -1,13 +1,15 @@
-"""Roll out a trained NIL policy: record an mp4 (RGB | robot mask) and export ONNX + deploy config.
+"""Roll out a trained NIL policy: record an mp4 (RGB | robot mask) and the joint trajectory, export ONNX + deploy
+config.
 
     python scripts/play.py --task NIL-H1-Walk                      # latest run of the task
     python scripts/play.py --task NIL-H1-Walk --checkpoint logs/nil/NIL-H1-Walk/<run>/model_<step>.pt
 
 Also runs as ``isaaclab -p scripts/play.py ...``. The env is the one the run trained in: its reference bundle and
 ``env.*`` overrides come from the run's record (``run.json``), and extra ``env.*`` overrides go after them. A
-bundle other than the run's is refused unless ``--other_bundle``. Writes ``play.mp4`` and
-``exported/{policy.onnx,deploy.yaml}`` to ``<run>/play/<checkpoint>/`` (or ``--out``), never over the training's
-own export, and refuses to overwrite an earlier play unless ``--overwrite``.
+bundle other than the run's is refused unless ``--other_bundle``. Writes ``play.mp4``, ``trajectory.npz`` (env 0's
+states, for ``nil sim2sim --compare``) and the policy folder ``exported/policy.onnx`` + ``params/deploy.yaml`` to
+``<run>/play/<checkpoint>/`` (or ``--out``), never over the training's own export, and refuses to overwrite an
+earlier play unless ``--overwrite``.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def play(args: argparse.Namespace) -> Path:
+    from isaaclab_nil.deploy.trajectory import rollout_trajectory
     from isaaclab_nil.envs.factory import make_env, make_env_cfg
     from isaaclab_nil.errors import UsageError
     from isaaclab_nil.evaluation.rollout import film, run_episode
     from isaaclab_nil.learning.export import policy_from_checkpoint
     from isaaclab_nil.reference.bundle import bundle_digest
     from isaaclab_nil.reference.video_io import write_video
+    from isaaclab_nil.robots.mjcf import mjcf_joint_names
     from isaaclab_nil.workflows import export_for_deploy, latest_run_dir, read_run_record, run_checkpoint
 
     checkpoint = args.checkpoint or run_checkpoint(latest_run_dir(args.log_root, args.task))
@@ -63,8 +67,10 @@ def play(args: argparse.Namespace) -> Path:
     policy = policy_from_checkpoint(checkpoint, obs_dim, env.action_manager.total_action_dim)
     rollout = run_episode(env, policy.to(env.device), args.steps or int(env.max_episode_length))
     video = write_video(out / "play.mp4", film(rollout), fps=env_cfg.commands.reference.fps)
-    onnx_path, yaml_path = export_for_deploy(policy, env, out / "exported")
-    print(f"[play] wrote {video}, {onnx_path}, {yaml_path}")
+    joint_names = mjcf_joint_names(env_cfg.scene.robot.spawn.asset_path, env.scene["robot"].joint_names)
+    trajectory = rollout_trajectory(rollout, joint_names).save(out / "trajectory.npz")
+    export_for_deploy(policy, env, out, checkpoint.parent, checkpoint)
+    print(f"[play] wrote {video}, {trajectory} and the policy folder {out} (exported/, params/)")
     env.close()
     return out
 

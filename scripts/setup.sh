@@ -37,5 +37,9 @@ $pip install -e ".[test]"
 echo "[setup] installing the MJCF importer (pip warns about usd-exchange 2.3.0; the next step restores 3.0.1)"
 $pip install -r config/mjcf-importer-requirements.txt
 $pip install --no-deps usd-exchange==3.0.1
+# nil sim2sim films with MuJoCo's offscreen renderer through EGL, which Mesa provides on a CPU too: check it once.
+if ! MUJOCO_GL=egl "$venv/bin/python" -c 'import mujoco; mujoco.Renderer(mujoco.MjModel.from_xml_string("<mujoco/>"), 8, 8).close()' 2>/dev/null; then
+  echo "[setup] note: MuJoCo cannot render offscreen (EGL): install libegl1 libegl-mesa0 libgl1-mesa-dri for nil sim2sim's video, or run it with --video_size 0" >&2
+fi
 echo "$want" > "$stamp"
 echo "[setup] done"

@@ -11,8 +11,9 @@ overrides; ``--num_envs``, ``--device`` and ``--seed`` are applied after them.
 Also runs as ``isaaclab -p scripts/train.py ...``. A run writes tensorboard logs and checkpoints
 (``model_<step>.pt``, the newest with its ``replay_buffer_<step>.pt``) to logs/nil/<task>/<time>_<agent>/;
 Ctrl+C saves a checkpoint first; ``--resume`` continues from the last valid checkpoint of a run (the latest,
-or --run_dir), with its replay buffer. At the end the policy is exported to exported/policy.onnx +
-exported/deploy.yaml. A NaN in the learner stops the run (exit code 1) with the last good state saved.
+or --run_dir), with its replay buffer. At the end the policy is exported into the run
+folder as exported/policy.onnx + params/deploy.yaml (the policy folder unitree_rl_lab's controller and
+``nil sim2sim`` load). A NaN in the learner stops the run (exit code 1) with the last good state saved.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def train(args: argparse.Namespace) -> Path:
     from isaaclab_nil.envs.factory import make_env, resolve_cfgs
-    from isaaclab_nil.learning import OffPolicyRunner
+    from isaaclab_nil.learning import OffPolicyRunner, latest_checkpoint
     from isaaclab_nil.workflows import export_for_deploy, latest_run_dir, new_run_dir, write_run_record
 
     env_cfg, agent_cfg = resolve_cfgs(
@@ -70,9 +71,9 @@ def train(args: argparse.Namespace) -> Path:
     except KeyboardInterrupt:
         print("[train] interrupted: saving a checkpoint")
     finally:
-        runner.save_checkpoint()
-    onnx_path, yaml_path = export_for_deploy(runner, env, run_dir / "exported")
-    print(f"[train] exported {onnx_path} and {yaml_path}")
+        checkpoint = runner.save_checkpoint() or latest_checkpoint(run_dir)
+    export_for_deploy(runner, env, run_dir, run_dir, checkpoint)
+    print(f"[train] exported the policy and its deploy config into {run_dir} (exported/, params/)")
     env.close()
     return run_dir
 

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("MUJOCO_GL", "egl")  # headless MuJoCo rendering (sim2sim's video): set before mujoco is imported
 
 
 import pytest  # noqa: E402

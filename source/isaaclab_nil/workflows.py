@@ -83,17 +83,18 @@ def run_checkpoint(run_dir: Path) -> Path:
     return checkpoint
 
 
-def export_for_deploy(policy, env, out_dir: Path) -> tuple[Path, Path]:
-    """Write ``policy.onnx`` (observation normalization folded in, parity checked with onnxruntime) and
-    ``deploy.yaml`` (joint order, default pose, PD gains, action mapping, observation layout, rate).
-    ``policy`` is a training runner or an assembled policy (``learning.export.PolicySource``)."""
-    from .envs.deploy import deploy_info
-    from .learning import check_onnx_parity, export_policy_onnx, write_deploy_config
+def export_for_deploy(policy, env, policy_dir: Path, run_dir: Path, checkpoint: Path | None = None) -> Path:
+    """Write ``policy_dir/exported/policy.onnx`` (observation normalization folded in, batch 1, parity checked with
+    onnxruntime) and ``policy_dir/params/deploy.yaml`` (unitree_rl_lab's schema plus NIL's section, sealed with the
+    ONNX file's hash: see :mod:`isaaclab_nil.deploy.contract`), the layout Unitree's controller loads as its
+    ``policy_dir``. ``policy`` is a training runner or an assembled policy (``learning.export.PolicySource``);
+    ``run_dir`` and ``checkpoint`` go into the contract record. Returns ``policy_dir``."""
+    from .deploy.contract import POLICY_FILE, write_contract
+    from .envs.deploy import deploy_document
+    from .learning import check_onnx_parity, export_policy_onnx
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    onnx_path = export_policy_onnx(policy, None, out_dir / "policy.onnx")
-    error = check_onnx_parity(onnx_path, policy)
-    info = deploy_info(env)
-    info["onnx"] = {"file": onnx_path.name, "input": "obs", "output": "actions", "parity_max_abs_error": error}
-    yaml_path = write_deploy_config(out_dir / "deploy.yaml", info)
-    return onnx_path, yaml_path
+    onnx_path = export_policy_onnx(policy, None, policy_dir / POLICY_FILE, batch=1)
+    check_onnx_parity(onnx_path, policy)
+    document = deploy_document(env, run=str(run_dir), checkpoint=checkpoint.name if checkpoint else None)
+    write_contract(policy_dir, document)
+    return policy_dir

@@ -100,10 +100,13 @@ def main(task: str, out_path: str) -> None:
         resets.append((terminated | truncated).tolist())
     report.update(pushes=pushes, processed=processed, targets=targets, resets=resets, step_dt=env.step_dt)
     report["solver"] = solver_values(env)  # Newton passes model changes to the solver at the next step
-    from isaaclab_nil.envs.deploy import deploy_info
+    from isaaclab_nil.envs.deploy import deploy_document
 
-    deploy = deploy_info(env)
-    report["deploy_drives"] = {key: deploy[key] for key in ("stiffness", "damping", "effort_limit")}
+    deploy = deploy_document(env)  # gains in SDK motor order: back to the policy's joint order
+    report["deploy_drives"] = {
+        key: [deploy[key][m] for m in deploy["joint_ids_map"]] for key in ("stiffness", "damping")
+    }
+    report["deploy_drives"]["effort_limit"] = deploy["nil"]["effort_limit"]
     report["nominal_drives"] = {
         "stiffness": gains.default_joint_stiffness[0].tolist(),
         "damping": gains.default_joint_damping[0].tolist(),

@@ -165,9 +165,9 @@ def test_a_nan_in_one_env_resets_that_env_and_spares_the_others(h1_env):
 
 
 def test_deploy_config_maps_each_joint_to_its_unitree_motor(h1_env):
-    from isaaclab_nil.envs.deploy import deploy_info
+    from isaaclab_nil.envs.deploy import deploy_document
 
-    info = deploy_info(h1_env)
-    assert info["joint_names"] == H1_JOINTS  # the policy's order
+    info = deploy_document(h1_env)
+    assert info["nil"]["joint_names"] == H1_JOINTS  # the policy's order
     assert info["joint_ids_map"][H1_JOINTS.index("torso")] == 6 and info["joint_ids_map"][0] == 7  # left_hip_yaw
     assert sorted(info["joint_ids_map"]) == [i for i in range(20) if i != 9]  # motor 9 is not used on the H1

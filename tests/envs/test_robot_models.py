@@ -132,7 +132,7 @@ def test_an_sdk_order_that_misses_a_joint_is_one_clear_error():
 
 
 def test_deploy_maps_each_policy_joint_to_its_sdk_motor():
-    from isaaclab_nil.envs.deploy import sdk_motor_ids
+    from isaaclab_nil.deploy.contract import ContractError, sdk_motor_ids
     from isaaclab_nil.tasks.g1.robot import G1
     from isaaclab_nil.tasks.go2.robot import GO2
     from isaaclab_nil.tasks.h1.robot import H1
@@ -153,4 +153,5 @@ def test_deploy_maps_each_policy_joint_to_its_sdk_motor():
     assert sdk_motor_ids(["right_wrist_yaw_joint"], list(G1.sdk_joint_order)) == [28]
     t1 = ["AAHead_yaw", "Left_Shoulder_Pitch", "Waist", "Left_Ankle_Pitch", "Right_Ankle_Roll"]
     assert sdk_motor_ids(t1, list(T1.sdk_joint_order)) == [0, 2, 10, 15, 22]
-    assert sdk_motor_ids(["FL_hip_joint"], []) is None
+    with pytest.raises(ContractError, match=r"names no motor for joints \['FL_hip_joint'\]"):
+        sdk_motor_ids(["FL_hip_joint"], list(H1.sdk_joint_order))

@@ -1,16 +1,13 @@
-"""ONNX export of the deterministic policy (normalisation folded in) and the deploy YAML."""
+"""ONNX export of the deterministic policy (normalisation folded in); the deploy config: tests/envs/."""
 
-import numpy as np
 import onnx
 import onnxruntime
 import pytest
 import torch
-import yaml
 from learning_helpers import quiet_runner_cfg, tiny_bro_cfg, tiny_sac_cfg
 from pendulum_env import PendulumEnv
 
-from isaaclab_nil.learning import BRO, OffPolicyRunner, check_onnx_parity, export_policy_onnx, write_deploy_config
-from isaaclab_nil.learning.export import REQUIRED_DEPLOY_KEYS
+from isaaclab_nil.learning import BRO, OffPolicyRunner, check_onnx_parity, export_policy_onnx
 from isaaclab_nil.learning.networks import ObsNormalizer
 
 
@@ -75,32 +72,9 @@ def test_parity_check_fails_loudly_on_mismatch(runner, tmp_path):
         check_onnx_parity(path, runner)
 
 
-def deploy_info() -> dict:
-    return {
-        "joint_names": ["hip", "knee"],
-        "default_joint_pos": torch.tensor([0.1, -0.2]),
-        "stiffness": [20.0, 20.0],
-        "damping": (0.5, 0.5),
-        "action_scale": 0.25,
-        "action_offset": np.array([0.1, -0.2]),
-        "observations": [{"name": "joint_pos", "dim": 2}, {"name": "joint_vel", "dim": 2}],
-        "control_dt": 0.02,
-    }
-
-
-def test_write_deploy_config_round_trip(tmp_path):
-    path = write_deploy_config(tmp_path / "deploy.yaml", deploy_info())
-    loaded = yaml.safe_load(path.read_text())
-    assert loaded["schema_version"] == 1
-    assert set(REQUIRED_DEPLOY_KEYS) <= set(loaded)
-    assert loaded["default_joint_pos"] == pytest.approx([0.1, -0.2]) and loaded["damping"] == [0.5, 0.5]
-    assert loaded["action_offset"] == pytest.approx([0.1, -0.2]) and loaded["observations"][1]["name"] == "joint_vel"
-
-
-@pytest.mark.parametrize("missing", REQUIRED_DEPLOY_KEYS)
-def test_write_deploy_config_names_missing_key(tmp_path, missing):
-    info = deploy_info()
-    del info[missing]
-    with pytest.raises(ValueError, match=f"'{missing}'"):
-        write_deploy_config(tmp_path / "deploy.yaml", info)
-    assert not (tmp_path / "deploy.yaml").exists()
+def test_export_with_a_fixed_batch_of_one_for_unitree_controllers(runner, tmp_path):
+    """unitree_rl_lab's C++ runner sizes its input tensor from the model's input shape: it needs batch 1."""
+    path = export_policy_onnx(runner, None, tmp_path / "policy.onnx", batch=1)
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert session.get_inputs()[0].shape == [1, 3] and session.get_outputs()[0].shape == [1, 1]
+    assert check_onnx_parity(path, runner) <= 1e-5  # row by row

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import torch
 
+from isaaclab_nil.deploy.contract import load_contract
 from isaaclab_nil.learning.runner import checkpoint_paths, latest_checkpoint, read_checkpoint
 
 REPO = Path(__file__).resolve().parents[2]
@@ -116,4 +117,4 @@ def test_training_killed_at_random_moments_resumes_and_finishes(tmp_path):
     assert sorted(p.name for p in run_dir.glob("replay_buffer_*")) == [f"replay_buffer_{MAX_STEPS}.pt"]
     assert not [p for p in run_dir.rglob("*") if p.name.endswith(".tmp")]  # those of the kills were removed
     assert (run_dir / "exported" / "policy.onnx").stat().st_size > 0
-    assert (run_dir / "exported" / "deploy.yaml").is_file()
+    assert load_contract(run_dir).record["checkpoint"] == f"model_{MAX_STEPS}.pt"  # the policy folder is the run

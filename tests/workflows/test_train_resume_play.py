@@ -10,9 +10,9 @@ from pathlib import Path
 
 import onnxruntime
 import torch
-import yaml
 
-from isaaclab_nil.envs.deploy import OBSERVATION_MEANINGS
+from isaaclab_nil.deploy.contract import CONFIG_FILE, load_contract
+from isaaclab_nil.deploy.trajectory import Trajectory
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = [
@@ -63,27 +63,24 @@ def test_killed_run_resumes_then_play_exports(tmp_path):
     assert last["global_step"] == saved + 10
     assert len(list(log_root.glob("NIL-H1-Walk/*"))) == 1  # the same run continued
 
-    trained_export = (run_dir / "exported" / "deploy.yaml").read_bytes()
+    trained_export = (run_dir / CONFIG_FILE).read_bytes()
     play = _script("play.py", "--task", "NIL-H1-Walk", "--log_root", str(log_root), "--steps", "20")
     out, _ = play.communicate(timeout=600)
     assert play.returncode == 0, out[-3000:]
     played = run_dir / "play" / f"model_{saved + 10}"  # the newest checkpoint
     assert (played / "play.mp4").stat().st_size > 0
-    assert (run_dir / "exported" / "deploy.yaml").read_bytes() == trained_export  # play never overwrites it
+    assert (run_dir / CONFIG_FILE).read_bytes() == trained_export  # play never overwrites it
     again = _script("play.py", "--task", "NIL-H1-Walk", "--log_root", str(log_root), "--steps", "20")
     out, _ = again.communicate(timeout=600)
     assert again.returncode == 2 and "holds an earlier play: pass --overwrite" in out, out[-3000:]
-    deploy = yaml.safe_load((played / "exported" / "deploy.yaml").read_text())
-    assert deploy["joint_names"][10] == "torso" and len(deploy["joint_names"]) == 19
-    assert deploy["control_dt"] == 0.02 and deploy["action_type"] == "joint_position"
-    assert deploy["phase_frequencies"] == [1, 2, 4, 8, 16]
-    assert deploy["observations"][-1] == {
-        "name": "reference_phase",
-        "dim": 11,
-        "meaning": OBSERVATION_MEANINGS["reference_phase"],
-    }
-    obs_dim = sum(term["dim"] for term in deploy["observations"])
-    assert deploy["reference"]["bundle"] is None  # the run trained without one, and play used the same
-    session = onnxruntime.InferenceSession(str(played / "exported" / "policy.onnx"))
-    (actions,) = session.run(["actions"], {"obs": torch.zeros(3, obs_dim).numpy()})
-    assert actions.shape == (3, 19)
+    contract = load_contract(played)  # the play folder is a policy folder: its ONNX file and config agree
+    assert contract.joint_names[10] == "torso" and len(contract.joint_names) == 19
+    assert contract.step_dt == 0.02 and contract.action_type == "JointPositionAction"
+    assert contract.observations[-1].name == "reference_phase" and contract.observations[-1].dim == 11
+    assert contract.record["run"] == str(run_dir) and contract.record["checkpoint"] == f"model_{saved + 10}.pt"
+    assert contract.nil["reference"]["bundle"] is None  # the run trained without one, and play used the same
+    session = onnxruntime.InferenceSession(str(contract.onnx_path))
+    (actions,) = session.run(["actions"], {"obs": torch.zeros(1, contract.obs_dim).numpy()})
+    assert actions.shape == (1, 19)
+    trajectory = Trajectory.load(played / "trajectory.npz")
+    assert trajectory.joint_names == contract.joint_names and trajectory.joint_pos.shape[1] == 19

@@ -4,6 +4,7 @@
     nil generate --task NIL-H1-Walk --video my_kling_video.mp4
     nil generate --task NIL-H1-Walk --known-answer walk [--speed 0.5] [env.<field>=<value> ...]
     nil eval --task NIL-H1-Walk --bundle DIR (--checkpoint FILE | --policy zero|random|replay) [--steps 400]
+    nil sim2sim POLICY_DIR [--mjcf FILE] [--seconds 10] [--compare trajectory.npz] [--zero_actions]
 
 ``generate`` is stage 1: render the task's first frame, get a video of the robot doing the skill
 (from an image-to-video model, or a video made elsewhere), segment the robot in every frame with
@@ -13,6 +14,9 @@ motion, so that a policy trained on the bundle can be scored against it.
 
 ``eval`` rolls a policy out against a bundle and reports the environment reward, mask IoU, video
 similarity and, with a known-answer bundle, the motion error; see ``docs/evaluation.md``.
+
+``sim2sim`` runs an exported policy folder (``exported/policy.onnx`` + ``params/deploy.yaml``) in plain MuJoCo from
+its deploy contract alone, and compares it with an Isaac Lab rollout; see ``docs/deploy.md``.
 
 Training and playing are ``scripts/train.py`` and ``scripts/play.py`` (``isaaclab -p scripts/train.py ...``).
 Building the parser imports neither torch, diffusers nor Isaac Lab: ``nil --help`` answers at once; each
@@ -25,9 +29,9 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from . import evaluate, generate
+from . import evaluate, generate, sim2sim
 
-SUBCOMMANDS = {"generate": generate, "eval": evaluate}
+SUBCOMMANDS = {"generate": generate, "eval": evaluate, "sim2sim": sim2sim}
 """Subcommand -> module with ``HELP``, ``add_arguments(parser)``, ``check(parser, args)`` and ``run(args)``."""
 
 
@@ -69,10 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     module.check(parser, args)
 
     def run() -> None:
-        from ..envs.factory import registered_cfg
-        from ..overrides import check_overrides
+        if hasattr(args, "overrides"):  # a subcommand that makes an env
+            from ..envs.factory import registered_cfg
+            from ..overrides import check_overrides
 
-        check_overrides(args.overrides, {"env": registered_cfg(args.task)})  # before any model or simulator
+            check_overrides(args.overrides, {"env": registered_cfg(args.task)})  # before any model or simulator
         module.run(args)
 
     return report_errors(f"nil {args.command}", run, args.debug)

@@ -74,6 +74,11 @@ class Rollout:
     env's frame clock, within one frame period (0 for an env's first episode, 1 / fps at r = 1)."""
     joint_pos: torch.Tensor
     """(M + 1, N, J) joint positions [rad], the robot's joint order."""
+    joint_vel: torch.Tensor
+    """(M + 1, N, J) joint velocities [rad/s]."""
+    base_state: torch.Tensor
+    """(M + 1, N, 13) base (root link) position [m] and quaternion (x, y, z, w) in the world, linear velocity
+    [m/s] in the world and angular velocity [rad/s] in the base frame: where a second simulator starts from."""
     base_lin_vel: torch.Tensor
     """(M + 1, N, 3) base linear velocity [m/s], world frame."""
     projected_gravity: torch.Tensor
@@ -106,7 +111,14 @@ def run_episode(env: ManagerBasedRLEnv, policy: Policy, steps: int) -> Rollout:
 
     def state() -> tuple[torch.Tensor, ...]:
         data = env.scene["robot"].data
-        return copy(data.joint_pos.torch), copy(data.root_lin_vel_w.torch), copy(data.projected_gravity_b.torch)
+        base = (data.root_link_pos_w, data.root_link_quat_w, data.root_link_lin_vel_w, data.root_link_ang_vel_b)
+        return (
+            copy(data.joint_pos.torch),
+            copy(data.joint_vel.torch),
+            torch.cat([copy(value.torch) for value in base], dim=-1),
+            copy(data.root_lin_vel_w.torch),
+            copy(data.projected_gravity_b.torch),
+        )
 
     obs, _ = env.reset()
     start = int(command.start[0])  # every env starts its reference at this clock frame
@@ -129,7 +141,7 @@ def run_episode(env: ManagerBasedRLEnv, policy: Policy, steps: int) -> Rollout:
             capture_steps.append(step)
         if bool((fall_step <= step).all()):
             break
-    joint_pos, base_lin_vel, gravity = (torch.stack(values) for values in zip(*states))
+    joint_pos, joint_vel, base_state, base_lin_vel, gravity = (torch.stack(values) for values in zip(*states))
     rgb, masks = (torch.stack(values, dim=1) for values in zip(*captures))
     frame_ids = torch.tensor(frame_ids)
     inside = frame_ids < command.cfg.num_frames
@@ -137,6 +149,8 @@ def run_episode(env: ManagerBasedRLEnv, policy: Policy, steps: int) -> Rollout:
         step_dt=env.step_dt,
         reference_start_s=reference_start_s,
         joint_pos=joint_pos,
+        joint_vel=joint_vel,
+        base_state=base_state,
         base_lin_vel=base_lin_vel,
         projected_gravity=gravity,
         fall_step=fall_step,

@@ -3,7 +3,7 @@
 
 from .bro import BRO
 from .config import BroCfg, OffPolicyRunnerCfg, SacCfg
-from .export import check_onnx_parity, export_policy_onnx, write_deploy_config
+from .export import check_onnx_parity, export_policy_onnx
 from .runner import OffPolicyRunner, TrainingDiverged, latest_checkpoint
 from .sac import SAC
 
@@ -18,5 +18,4 @@ __all__ = [
     "check_onnx_parity",
     "export_policy_onnx",
     "latest_checkpoint",
-    "write_deploy_config",
 ]

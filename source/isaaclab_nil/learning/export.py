@@ -1,30 +1,16 @@
-"""Deployment artefacts: the deterministic policy as ONNX (normalisation folded in) and a YAML config."""
+"""The deterministic policy as ONNX (normalisation folded in), checked with onnxruntime; the deploy config that
+goes beside it is :mod:`isaaclab_nil.deploy.contract`'s."""
 
 from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
 
 import torch
-import yaml
 from torch import nn
 
 from .networks import ObsNormalizer, TanhGaussianActor
 from .runner import OffPolicyRunner, algorithm_class, atomic_write, configs_from_checkpoint
-
-DEPLOY_SCHEMA_VERSION = 1
-REQUIRED_DEPLOY_KEYS = (
-    "joint_names",
-    "default_joint_pos",
-    "stiffness",
-    "damping",
-    "action_scale",
-    "action_offset",
-    "observations",
-    "control_dt",
-)
-"""Keys that ``write_deploy_config`` requires (the content is produced by the env side)."""
 
 
 class DeterministicPolicy(nn.Module):
@@ -73,11 +59,15 @@ def policy_from_checkpoint(path: str | Path, obs_dim: int, action_dim: int) -> D
     return deterministic_policy(algo.actor, normalizer)
 
 
-def export_policy_onnx(runner_or_actor: PolicySource, normalizer: ObsNormalizer | None, path: str | Path) -> Path:
+def export_policy_onnx(
+    runner_or_actor: PolicySource, normalizer: ObsNormalizer | None, path: str | Path, batch: int | None = None
+) -> Path:
     """Export the deterministic policy to ONNX (input ``obs`` (batch, obs_dim), output ``actions``
-    (batch, action_dim), dynamic batch), written atomically as one self-contained file."""
+    (batch, action_dim)), written atomically as one self-contained file. ``batch``: a fixed batch size (1 for
+    unitree_rl_lab's C++ runner, which sizes its input tensor from the model's input shape), or None for a
+    dynamic one."""
     policy = deterministic_policy(runner_or_actor, normalizer)
-    example = torch.zeros(2, policy.obs_dim)
+    example = torch.zeros(batch or 2, policy.obs_dim)
     program = torch.onnx.export(
         policy,
         (example,),
@@ -85,7 +75,7 @@ def export_policy_onnx(runner_or_actor: PolicySource, normalizer: ObsNormalizer 
         verbose=False,
         input_names=["obs"],
         output_names=["actions"],
-        dynamic_shapes={"obs": {0: torch.export.Dim("batch")}},
+        dynamic_shapes={"obs": {0: torch.export.Dim("batch")}} if batch is None else None,
     )
     path = Path(path)
     atomic_write(path, lambda f: f.write(program.model_proto.SerializeToString()))
@@ -108,36 +98,12 @@ def check_onnx_parity(
         obs = 3.0 * torch.randn(64, policy.obs_dim)
     obs = obs.detach().float().cpu()
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    (actions,) = session.run(["actions"], {"obs": obs.numpy()})
+    batch = session.get_inputs()[0].shape[0]  # an int for a fixed batch, a name for a dynamic one
+    chunks = obs.split(batch) if isinstance(batch, int) else [obs]
+    actions = torch.cat([torch.from_numpy(session.run(["actions"], {"obs": chunk.numpy()})[0]) for chunk in chunks])
     with torch.no_grad():
         expected = policy(obs)
-    error = float((torch.from_numpy(actions) - expected).abs().max())
+    error = float((actions - expected).abs().max())
     if error > atol:
         raise RuntimeError(f"ONNX policy {path} differs from torch by {error:.3g} > atol {atol:g}")
     return error
-
-
-def _plain(value: Any) -> Any:
-    """Tensors, tuples and numpy values as plain Python lists/scalars so that YAML stays readable."""
-    if isinstance(value, torch.Tensor):
-        return value.tolist()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "tolist"):  # numpy arrays and scalars
-        return value.tolist()
-    return value
-
-
-def write_deploy_config(path: str | Path, deploy_info: dict) -> Path:
-    """Write ``deploy_info`` (joint names, default pose, PD gains, action scale/offset, observation
-    layout, control period; see ``REQUIRED_DEPLOY_KEYS``) as YAML with a ``schema_version`` key."""
-    for key in REQUIRED_DEPLOY_KEYS:
-        if key not in deploy_info:
-            raise ValueError(f"deploy config is missing the required key '{key}'")
-    document = {"schema_version": DEPLOY_SCHEMA_VERSION, **_plain(deploy_info)}
-    text = yaml.safe_dump(document, sort_keys=False)
-    path = Path(path)
-    atomic_write(path, lambda f: f.write(text.encode()))
-    return path
