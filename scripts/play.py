@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def play(args: argparse.Namespace) -> Path:
+    from isaaclab_nil.console import isaaclab_output, save_output
     from isaaclab_nil.envs.factory import make_env, make_env_cfg
     from isaaclab_nil.errors import UsageError
     from isaaclab_nil.evaluation.rollout import film, run_episode
@@ -56,12 +57,14 @@ def play(args: argparse.Namespace) -> Path:
         raise UsageError(f"{out} holds an earlier play: pass --overwrite to replace it, or --out another folder")
 
     overrides = [item for item in record["overrides"] if item.startswith("env.")] + list(args.overrides)
-    env_cfg = make_env_cfg(args.task, num_envs=1, device=args.device, overrides=overrides)
-    env_cfg.commands.reference.bundle = bundle
-    env = make_env(args.task, cfg=env_cfg)
+    with isaaclab_output(args.verbose) as setup_log:
+        env_cfg = make_env_cfg(args.task, num_envs=1, device=args.device, overrides=overrides)
+        env_cfg.commands.reference.bundle = bundle
+        env = make_env(args.task, cfg=env_cfg)
+    save_output(setup_log, out)
     obs_dim = env.observation_manager.group_obs_dim["policy"][0]
     policy = policy_from_checkpoint(checkpoint, obs_dim, env.action_manager.total_action_dim)
-    rollout = run_episode(env, policy.to(env.device), args.steps or int(env.max_episode_length))
+    rollout = run_episode(env, policy.to(env.device), args.steps or int(env.max_episode_length), progress="[play]")
     video = write_video(out / "play.mp4", film(rollout), fps=env_cfg.commands.reference.fps)
     onnx_path, yaml_path = export_for_deploy(policy, env, out / "exported")
     print(f"[play] wrote {video}, {onnx_path}, {yaml_path}")
