@@ -28,23 +28,6 @@ GAIN_EXPLANATION = (
     "[nil] the MJCF importer creates no USD drive gains for the model's <motor> actuators (torque motors have "
     "none); the task's actuator config writes its PD gains into the simulation instead"
 )
-
-
-class _GainNotes(logging.Filter):
-    """Replaces the importer's per-joint gain notes by :data:`GAIN_EXPLANATION`, once per process."""
-
-    explained = False
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if GAIN_NOTE not in record.getMessage():
-            return True
-        if _GainNotes.explained:
-            return False
-        _GainNotes.explained = True
-        record.msg, record.args = GAIN_EXPLANATION, ()
-        return True
-
-
 HARMLESS_WARNINGS = (
     (FutureWarning, r"`isinstance\(treespec, LeafSpec\)` is deprecated"),  # torch 2.11's own ONNX exporter
     (FutureWarning, "Newton shape color replacement is enabled"),  # Isaac Lab's Newton cloner
@@ -68,6 +51,21 @@ def explain_gain_notes() -> None:
     logger = logging.getLogger(GAIN_NOTE_LOGGER)
     if not any(isinstance(f, _GainNotes) for f in logger.filters):
         logger.addFilter(_GainNotes())
+
+
+class _GainNotes(logging.Filter):
+    """Replaces the importer's per-joint gain notes by :data:`GAIN_EXPLANATION`, once per process."""
+
+    explained = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if GAIN_NOTE not in record.getMessage():
+            return True
+        if _GainNotes.explained:
+            return False
+        _GainNotes.explained = True
+        record.msg, record.args = GAIN_EXPLANATION, ()
+        return True
 
 
 @contextmanager
