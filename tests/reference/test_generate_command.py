@@ -56,7 +56,8 @@ def test_generate_with_a_tiny_generator_writes_a_valid_bundle(model_dirs, tmp_pa
 
 
 def test_a_missing_model_is_one_clear_error(tmp_path):
-    result = _nil("--video", str(tmp_path / "missing.mp4"), "--segmenter", str(tmp_path / "no_sam2"))
+    write_video(tmp_path / "walk.mp4", torch.zeros(9, 32, 32, 3, dtype=torch.uint8), fps=24)
+    result = _nil("--video", str(tmp_path / "walk.mp4"), "--segmenter", str(tmp_path / "no_sam2"))
     assert result.returncode == 1
     assert "Could not load the SAM 2 segmenter" in result.stderr
     assert "Traceback" not in result.stderr
