@@ -80,16 +80,18 @@ def train(args: argparse.Namespace) -> Path:
         f"[train] {args.task} with {args.agent} on {args.device}, {env.num_envs} envs, {args.max_steps} env steps "
         f"-> {run_dir}" + (f" (Isaac Lab's output: {setup_log.name})" if setup_log else "")
     )
+    interrupted = False
     try:
         runner.learn(args.max_steps)  # TrainingDiverged: the runner saved its last good state, one line, exit 1
     except KeyboardInterrupt:
-        print("[train] interrupted: saving a checkpoint")
+        interrupted = True
+        print("[train] interrupted: saving a checkpoint (and no evaluation)")
     finally:
         runner.save_checkpoint()
     onnx_path, yaml_path = export_for_deploy(runner, env, run_dir / "exported")
     print(f"[train] exported {onnx_path} and {yaml_path}")
     env.close()
-    if bundle is not None and args.eval_steps > 0:
+    if bundle is not None and args.eval_steps > 0 and not interrupted:
         evaluate_run(args, bundle, run_dir)
     return run_dir
 
