@@ -237,6 +237,8 @@ def train(args: argparse.Namespace, preset: Preset, bundle: Path, variant: str, 
             str(max_steps),
             "--log_root",
             str(log_root),
+            "--eval_steps",
+            "0",  # evaluated below, with the baselines
             *resume,
             *preset.env_overrides,
             *weights,

@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def play(args: argparse.Namespace) -> Path:
+    from isaaclab_nil.console import isaaclab_output, save_output
     from isaaclab_nil.deploy.trajectory import rollout_trajectory
     from isaaclab_nil.envs.factory import make_env, make_env_cfg
     from isaaclab_nil.errors import UsageError
@@ -60,12 +61,14 @@ def play(args: argparse.Namespace) -> Path:
         raise UsageError(f"{out} holds an earlier play: pass --overwrite to replace it, or --out another folder")
 
     overrides = [item for item in record["overrides"] if item.startswith("env.")] + list(args.overrides)
-    env_cfg = make_env_cfg(args.task, num_envs=1, device=args.device, overrides=overrides)
-    env_cfg.commands.reference.bundle = bundle
-    env = make_env(args.task, cfg=env_cfg)
+    with isaaclab_output(args.verbose) as setup_log:
+        env_cfg = make_env_cfg(args.task, num_envs=1, device=args.device, overrides=overrides)
+        env_cfg.commands.reference.bundle = bundle
+        env = make_env(args.task, cfg=env_cfg)
+    save_output(setup_log, out)
     obs_dim = env.observation_manager.group_obs_dim["policy"][0]
     policy = policy_from_checkpoint(checkpoint, obs_dim, env.action_manager.total_action_dim)
-    rollout = run_episode(env, policy.to(env.device), args.steps or int(env.max_episode_length))
+    rollout = run_episode(env, policy.to(env.device), args.steps or int(env.max_episode_length), progress="[play]")
     video = write_video(out / "play.mp4", film(rollout), fps=env_cfg.commands.reference.fps)
     joint_names = mjcf_joint_names(env_cfg.scene.robot.spawn.asset_path, env.scene["robot"].joint_names)
     trajectory = rollout_trajectory(rollout, joint_names).save(out / "trajectory.npz")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 def main(argv: list[str] | None = None) -> int:
     from isaaclab_nil.cli import report_errors
+    from isaaclab_nil.evaluation import EVAL_STEPS
     from isaaclab_nil.workflows import add_common_args
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -33,48 +34,66 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max_steps", type=int, default=2_000, help="env steps to train for (in total, when resuming)")
     parser.add_argument("--resume", action="store_true", help="continue a run from its last valid checkpoint")
     parser.add_argument("--run_dir", type=Path, help="run folder to resume (default: the latest of the task)")
+    parser.add_argument(
+        "--eval_steps",
+        type=int,
+        default=EVAL_STEPS,
+        help="after training, `nil eval` of the policy against its reference for this many control steps (0: none)",
+    )
     args = parser.parse_args(argv)
     return report_errors("train", lambda: train(args), args.debug)
 
 
 def train(args: argparse.Namespace) -> Path:
-    from isaaclab_nil.envs.factory import make_env, resolve_cfgs
-    from isaaclab_nil.learning import OffPolicyRunner, latest_checkpoint
-    from isaaclab_nil.workflows import export_for_deploy, latest_run_dir, new_run_dir, write_run_record
-
-    env_cfg, agent_cfg = resolve_cfgs(
-        args.task, args.overrides, f"{args.agent}_cfg_entry_point", num_envs=args.num_envs, device=args.device
+    from isaaclab_nil.console import isaaclab_output, save_output
+    from isaaclab_nil.workflows import (
+        evaluate_run,
+        export_for_deploy,
+        latest_run_dir,
+        new_run_dir,
+        reference_bundle,
+        write_run_record,
     )
-    env_cfg.seed = agent_cfg.seed = args.seed
-    if args.bundle is not None:
-        env_cfg.commands.reference.bundle = str(args.bundle)
-    bundle = env_cfg.commands.reference.bundle
-    if bundle is None:
-        print(
-            "[train] no reference bundle (--bundle): the video and mask rewards are 0, only the regularization "
-            "terms reward the policy. Make one with `nil generate --task ...`."
+
+    with isaaclab_output(args.verbose) as config_log:  # importing Isaac Lab prints too (Warp's device notes)
+        from isaaclab_nil.envs.factory import make_env, resolve_cfgs
+        from isaaclab_nil.learning import OffPolicyRunner, latest_checkpoint
+
+        env_cfg, agent_cfg = resolve_cfgs(
+            args.task, args.overrides, f"{args.agent}_cfg_entry_point", num_envs=args.num_envs, device=args.device
         )
+    env_cfg.seed = agent_cfg.seed = args.seed
+    bundle = env_cfg.commands.reference.bundle = reference_bundle(args, env_cfg)
     run_dir = (args.run_dir or latest_run_dir(args.log_root, args.task)) if args.resume else None
     run_dir = run_dir or new_run_dir(args.log_root, args.task, args.agent)
 
-    env = make_env(args.task, cfg=env_cfg)
+    with isaaclab_output(args.verbose) as env_log:
+        env = make_env(args.task, cfg=env_cfg)
     write_run_record(run_dir, args, bundle)
+    setup_log = save_output(config_log + env_log, run_dir)
     runner = OffPolicyRunner(env, agent_cfg, run_dir, device=args.device)
     if args.checkpoint is not None:
         print(f"[train] starting from {runner.load(args.checkpoint)}")
     elif args.resume:
         restored = runner.resume(run_dir)
         print(f"[train] resuming from {restored}" if restored else f"[train] no checkpoint in {run_dir}: from scratch")
-    print(f"[train] {args.task} with {args.agent} on {args.device}, {env.num_envs} envs -> {run_dir}")
+    print(
+        f"[train] {args.task} with {args.agent} on {args.device}, {env.num_envs} envs, {args.max_steps} env steps "
+        f"-> {run_dir}" + (f" (Isaac Lab's output: {setup_log.name})" if setup_log else "")
+    )
+    interrupted = False
     try:
         runner.learn(args.max_steps)  # TrainingDiverged: the runner saved its last good state, one line, exit 1
     except KeyboardInterrupt:
-        print("[train] interrupted: saving a checkpoint")
+        interrupted = True
+        print("[train] interrupted: saving a checkpoint (and no evaluation)")
     finally:
         checkpoint = runner.save_checkpoint() or latest_checkpoint(run_dir)
     export_for_deploy(runner, env, run_dir, run_dir, checkpoint)
     print(f"[train] exported the policy and its deploy config into {run_dir} (exported/, params/)")
     env.close()
+    if bundle is not None and args.eval_steps > 0 and not interrupted:
+        evaluate_run(args, bundle, run_dir)
     return run_dir
 
 

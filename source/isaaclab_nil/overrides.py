@@ -57,8 +57,18 @@ def check_overrides(overrides: Sequence[str], sections: Mapping[str, Any]) -> No
             continue
         if not has_value or section not in sections or not path:
             raise OverrideError(f"override {item!r} must look like {forms}")
-        current = _field(sections[section], section, path.split("."))
-        _check_type(key, current, parse_value(text))
+        *parents, name = path.split(".")
+        parent = _field(sections[section], section, parents)
+        current = _field(parent, ".".join([section, *parents]), [name])
+        value = parse_value(text)
+        if not (value is None and _optional(parent, name)):
+            _check_type(key, current, value)
+
+
+def _optional(node: Any, name: str) -> bool:
+    """Whether the dataclass field ``name`` of ``node`` is declared to take None (``str | None``)."""
+    declared = {field.name: field.type for field in dataclasses.fields(node)} if dataclasses.is_dataclass(node) else {}
+    return "None" in str(declared.get(name, ""))
 
 
 def _resolve_presets(overrides: Sequence[str], sections: Mapping[str, Any]) -> None:

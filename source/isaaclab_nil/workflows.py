@@ -1,14 +1,17 @@
 """Pieces shared by ``scripts/train.py`` and ``scripts/play.py``: arguments, run folders and the record of a run,
-checkpoints and the deploy export."""
+the reference a run trains against and its evaluation, checkpoints and the deploy export."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
-from .cli import add_debug_argument
+from .cli import add_output_arguments
 
 LOG_ROOT = Path("logs") / "nil"
 RUN_RECORD = "run.json"
@@ -29,7 +32,7 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
         help="Isaac Lab/Hydra config overrides: env.<field>=<value> (e.g. env.scene.num_envs=8) and, for training, "
         "agent.<field>=<value> (e.g. agent.learning_starts=100, agent.algorithm.batch_size=512)",
     )
-    add_debug_argument(parser)
+    add_output_arguments(parser)
 
 
 def write_run_record(run_dir: Path, args: argparse.Namespace, bundle: str | None) -> Path:
@@ -98,3 +101,49 @@ def export_for_deploy(policy, env, policy_dir: Path, run_dir: Path, checkpoint: 
     document = deploy_document(env, run=str(run_dir), checkpoint=checkpoint.name if checkpoint else None)
     write_contract(policy_dir, document)
     return policy_dir
+
+
+def reference_bundle(args: argparse.Namespace, env_cfg) -> str | None:
+    """The reference a run trains against: ``--bundle``, else the config's (``env.commands.reference.bundle``),
+    else the task's built-in one (:mod:`.reference.builtin`, made now if needed), each time saying so in one line;
+    None when the task has no built-in reference."""
+    from .envs.mdp.commands import follow_camera_spec
+    from .reference.builtin import builtin_reference
+
+    reference, task = env_cfg.commands.reference, args.task
+    if args.bundle is not None or reference.bundle is not None:
+        return str(args.bundle) if args.bundle is not None else reference.bundle
+    real = (
+        f"make a real one with `nil generate --task {task} --video FILE` (a video made elsewhere) or "
+        "`--generator ltx` (an image-to-video model), and a real TimeSformer with `--encoder`; pass it as --bundle DIR"
+    )
+    if reference.builtin_motion is None:
+        print(f"[train] no --bundle, and {task} has no built-in reference: only regularization is rewarded; {real}")
+        return None
+    builtin = builtin_reference(
+        task, reference.builtin_motion, env_cfg.robot_legs, follow_camera_spec(env_cfg), args.overrides, args.device
+    )
+    state = "reused" if builtin.exists() else "making it now, once"
+    print(
+        f"[train] no --bundle: training against {task}'s built-in reference, its known-answer "
+        f"{reference.builtin_motion} filmed by the follow camera and embedded by a small random TimeSformer "
+        f"({builtin.path}, {state}); {real}"
+    )
+    return str(builtin.make())
+
+
+def evaluate_run(args: argparse.Namespace, bundle: str, run_dir: Path) -> None:
+    """``nil eval`` of the run's newest checkpoint against ``bundle`` with the run's ``env.*`` overrides, in its own
+    process (Isaac Lab runs one simulation per process): report, comparison video and plots in ``<run>/eval/``."""
+    from .errors import NILError
+
+    eval_args = [
+        *("eval", "--task", args.task, "--bundle", bundle, "--checkpoint", str(run_checkpoint(run_dir))),
+        *("--steps", str(args.eval_steps), "--device", args.device, "--seed", str(args.seed)),
+        *(["--verbose"] if args.verbose else []),
+        *(item for item in args.overrides if item.startswith("env.")),
+    ]
+    print(f"[train] evaluating the policy: nil {shlex.join(eval_args)}", flush=True)
+    result = subprocess.run([sys.executable, "-m", "isaaclab_nil.cli", *eval_args])
+    if result.returncode != 0:
+        raise NILError(f"the evaluation failed (exit {result.returncode}); the policy is saved and exported")

@@ -14,6 +14,8 @@ from isaaclab_nil.envs.mdp.camera import robot_frames, robot_semantic_id
 from isaaclab_nil.robots.assets import mjcf_effort_limits, mjcf_path
 from isaaclab_nil.robots.mjcf import mjcf_joint_names
 
+from .conftest import NUM_ENVS
+
 H1_JOINTS = list(mjcf_effort_limits(mjcf_path("unitree_h1/h1.xml")))
 
 
@@ -171,3 +173,25 @@ def test_deploy_config_maps_each_joint_to_its_unitree_motor(h1_env):
     assert info["nil"]["joint_names"] == H1_JOINTS  # the policy's order
     assert info["joint_ids_map"][H1_JOINTS.index("torso")] == 6 and info["joint_ids_map"][0] == 7  # left_hip_yaw
     assert sorted(info["joint_ids_map"]) == [i for i in range(20) if i != 9]  # motor 9 is not used on the H1
+
+
+def test_the_pd_gains_are_in_the_simulation_despite_the_importers_notes(h1_env):
+    """The MJCF importer notes that it creates no drive gains for the H1's <motor> actuators
+    (``console.explain_gain_notes``): the task's actuator config writes the spec's gains into the Newton model."""
+    from isaaclab.sim import SimulationContext
+
+    from isaaclab_nil.tasks.h1.robot import H1
+
+    robot = h1_env.scene["robot"]
+    names = mjcf_joint_names(str(mjcf_path("unitree_h1/h1.xml")), robot.joint_names)
+
+    def expected(gains):
+        return torch.tensor([next(v for p, v in gains.items() if re.fullmatch(p, name)) for name in names])
+
+    stiffness, damping = expected(H1.stiffness), expected(H1.damping)
+    assert stiffness.min() >= 40.0  # no joint left without a drive
+    torch.testing.assert_close(robot.data.joint_stiffness.torch[0].cpu(), stiffness)
+    torch.testing.assert_close(robot.data.joint_damping.torch[0].cpu(), damping)
+    model = SimulationContext.instance().physics_manager.get_model()  # what the solver runs with
+    ke = torch.as_tensor(model.joint_target_ke.numpy()).view(NUM_ENVS, -1)[0, -len(names) :]
+    torch.testing.assert_close(ke, stiffness)

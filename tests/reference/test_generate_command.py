@@ -3,9 +3,11 @@ tiny generator, SAM 2 and TimeSformer from local folders, and writes a bundle th
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import torch
+from PIL import Image
 
 from isaaclab_nil.reference.bundle import BundleExpectation, load_bundle
 from isaaclab_nil.reference.video_io import write_video
@@ -46,10 +48,17 @@ def test_generate_with_a_tiny_generator_writes_a_valid_bundle(model_dirs, tmp_pa
     assert 0.005 < bundle.masks[0].float().mean() < 0.15
     assert bundle.meta.prompt == "The Unitree H1 humanoid robot agent is walking forward, camera follows the agent."
     assert (out / "contact_sheet.png").is_file() and (out / "masks_overlay.mp4").is_file()
+    # quiet: no manager tables and nothing about the MJCF importer's gain notes; they are in isaaclab.log
+    output = result.stdout + result.stderr
+    assert "Active Reward Terms" not in output and "stiffness and damping" not in output, output
+    log = (out / "isaaclab.log").read_text()
+    assert "Active Reward Terms" in log and log.count("writes its PD gains") == 1
+    assert "stiffness and damping will not be created" not in log  # one line explains the 19 notes
 
 
 def test_a_missing_model_is_one_clear_error(tmp_path):
-    result = _nil("--video", str(tmp_path / "missing.mp4"), "--segmenter", str(tmp_path / "no_sam2"))
+    write_video(tmp_path / "walk.mp4", torch.zeros(9, 32, 32, 3, dtype=torch.uint8), fps=24)
+    result = _nil("--video", str(tmp_path / "walk.mp4"), "--segmenter", str(tmp_path / "no_sam2"))
     assert result.returncode == 1
     assert "Could not load the SAM 2 segmenter" in result.stderr
     assert "Traceback" not in result.stderr
@@ -71,3 +80,15 @@ def test_a_corrupt_video_is_one_clear_error(model_dirs, tmp_path):
     )
     assert result.returncode == 1
     assert "corrupt.mp4" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_video_is_refused_before_isaac_lab_starts(model_dirs, tmp_path):
+    Image.new("RGB", (64, 64), "white").save(tmp_path / "still.png")
+    write_video(tmp_path / "short.mp4", torch.zeros(5, 64, 64, 3, dtype=torch.uint8), fps=24)
+    for video, message in (("still.png", "a still image (one frame), not a video"), ("short.mp4", "5 frames, fewer")):
+        start = time.perf_counter()
+        result = _nil("--video", str(tmp_path / video), "--encoder", str(model_dirs["encoder"]))
+        seconds = time.perf_counter() - start
+        assert result.returncode == 1 and message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert seconds < 8.0, f"{video} was refused after {seconds:.1f} s"  # a simulator takes 15 s or more to start

@@ -6,6 +6,7 @@ import pytest
 import torch
 from PIL import Image
 
+from isaaclab_nil.alignment import frames_per_step
 from isaaclab_nil.reference.bundle import BundleExpectation, load_bundle
 from isaaclab_nil.reference.encoder import masked_frames
 from isaaclab_nil.reference.generators import VideoFileSource
@@ -39,7 +40,7 @@ def test_imported_video_of_another_size_and_fps(tmp_path, scene, spec, segmenter
     frames[:, :, 280:1000] = centre[0].permute(1, 2, 0).to(torch.uint8)
     write_video(tmp_path / "kling.mp4", frames, fps=30)
     imported = dataclasses.replace(spec, num_frames=None)
-    source = VideoFileSource(tmp_path / "kling.mp4")
+    source = VideoFileSource(tmp_path / "kling.mp4").read(spec.camera.resolution)
     # random SAM 2 weights find no robot, so the IoU is low: no threshold here, the warning has its own test
     out = build_reference_bundle(
         rgb, mask, imported, source, segmenter, encoder, tmp_path / "b", min_first_frame_iou=0.0
@@ -48,6 +49,22 @@ def test_imported_video_of_another_size_and_fps(tmp_path, scene, spec, segmenter
     assert bundle.meta.fps == 30.0 and bundle.meta.num_frames == 12
     assert bundle.frames.shape == (12, 64, 64, 3) and torch.equal(bundle.masks[0], mask)
     assert bundle.meta.source["kind"] == "imported" and 0.0 <= bundle.meta.first_frame_iou <= 1.0
+
+
+def test_a_video_faster_than_control_is_played_at_a_rate_the_env_tracks(tmp_path, scene, spec, segmenter, encoder):
+    rgb, mask = scene
+    frames = torch.arange(24, dtype=torch.uint8).mul(10).view(24, 1, 1, 1).expand(24, 64, 64, 3).contiguous()
+    write_video(tmp_path / "fast.mp4", frames, fps=120)
+    video = VideoFileSource(tmp_path / "fast.mp4").read(spec.camera.resolution, max_fps=50.0)
+    assert (video.stride, video.fps, len(video.frames)) == (3, 40.0, 8)  # one frame in 3: 40 fps, not 120
+    written, _ = read_video(tmp_path / "fast.mp4")
+    assert torch.equal(video.frames, written[::3])  # the kept frames are the file's, untouched
+    out = build_reference_bundle(rgb, mask, spec, video, segmenter, encoder, tmp_path / "b", min_first_frame_iou=0.0)
+    meta = load_bundle(out).meta
+    assert meta.fps == 40.0 and meta.source["file_fps"] == 120.0 and meta.source["stride"] == 3
+    frames_per_step(0.02, meta.fps)  # the env at 50 Hz takes it (it refuses 120 fps)
+    with pytest.raises(ValueError, match="faster than the control rate"):
+        frames_per_step(0.02, 120.0)
 
 
 def test_imported_video_that_does_not_match_warns(tmp_path, scene, spec, segmenter, encoder):
@@ -59,7 +76,7 @@ def test_imported_video_that_does_not_match_warns(tmp_path, scene, spec, segment
             rgb,
             mask,
             spec,
-            VideoFileSource(tmp_path / "other.mp4"),
+            VideoFileSource(tmp_path / "other.mp4").read(spec.camera.resolution),
             segmenter,
             encoder,
             tmp_path / "b",

@@ -51,6 +51,7 @@ def _one_line_error(capsys, expected: str) -> str:
         ("agent.progress_bar=1", "expected true or false"),
         ("env.rewards.mask_iou=0", "env.rewards.mask_iou is a group of settings"),
         ("env.commands.reference.fps.value=3", "env.commands.reference.fps is a value"),
+        ("env.commands.reference.fps=null", "expected a number (like 24.0), got None"),  # not an optional field
         ("rewards.mask_iou.weight=0", "must look like env.<field>=<value> or agent.<field>=<value>"),
     ],
 )
@@ -67,6 +68,7 @@ def test_good_overrides_pass(cfgs):
             'env.actions.joints.joint_names=[".*_knee"]',
             "env.rewards.video_similarity.similarity=neg_l2",
             "env.commands.reference.bundle=/some/folder",
+            "env.commands.reference.builtin_motion=null",  # declared str | None
             "agent.algorithm.tau=1",  # an integer is a number
             "agent.algorithm.reset_steps=[1000,2000]",
             "agent.progress_bar=false",

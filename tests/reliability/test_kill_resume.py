@@ -40,6 +40,7 @@ TINY = [
     "agent.algorithm.critic_hidden_dim=32",
     "env.scene.follow_camera.width=32",
     "env.scene.follow_camera.height=32",
+    "env.commands.reference.builtin_motion=null",  # no reference to make: this is about checkpoints
 ]
 RESUMED = re.compile(
     r"\[train\] resuming from (\S+) at env step (\d+) \((\d+) updates\), replay buffer of (\d+) transitions"

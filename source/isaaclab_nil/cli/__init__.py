@@ -50,8 +50,13 @@ def report_errors(command: str, run: Callable[[], object], debug: bool = False) 
     return 0
 
 
-def add_debug_argument(parser: argparse.ArgumentParser) -> None:
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error instead of one line")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Isaac Lab's start-up output (manager tables, timers) instead of keeping it in isaaclab.log",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, module in SUBCOMMANDS.items():
         subparser = commands.add_parser(name, help=module.HELP)
         module.add_arguments(subparser)
-        add_debug_argument(subparser)
+        add_output_arguments(subparser)
     return parser
 
 
@@ -70,14 +75,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     module = SUBCOMMANDS[args.command]
-    module.check(parser, args)
 
     def run() -> None:
+        module.check(parser, args)  # first: the subcommand's own checks import neither torch nor Isaac Lab
         if hasattr(args, "overrides"):  # a subcommand that makes an env
-            from ..envs.factory import registered_cfg
+            from ..console import isaaclab_output
             from ..overrides import check_overrides
 
-            check_overrides(args.overrides, {"env": registered_cfg(args.task)})  # before any model or simulator
+            with isaaclab_output(args.verbose):  # importing Isaac Lab prints (config notes, Warp's device notes)
+                from ..envs.factory import registered_cfg
+
+                env_cfg = registered_cfg(args.task)
+            check_overrides(args.overrides, {"env": env_cfg})  # before any model or simulator
         module.run(args)
 
     return report_errors(f"nil {args.command}", run, args.debug)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..console import isaaclab_output, save_output
 from ..reference.backends import DEFAULT_ENCODER, DEFAULT_GENERATOR, DEFAULT_SEGMENTER, GENERATOR_BACKENDS
 from ..reference.motions import DEFAULT_DURATION_S, KNOWN_MOTIONS, WalkGait
 
@@ -66,9 +67,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse bad arguments and a bad ``--video`` (missing, corrupt, a still image, shorter than a clip) at once."""
+    from ..reference.video_check import check_video_file
+
     gaits = [name for name, motion in KNOWN_MOTIONS.items() if issubclass(motion, WalkGait)]
     if args.speed is not None and args.known_answer not in gaits:
         parser.error(f"--speed goes with --known-answer {' or '.join(gaits)}")
+    if args.video is not None:
+        check_video_file(args.video)
 
 
 def run(args: argparse.Namespace) -> Path:
@@ -106,17 +112,20 @@ def generate_from_video(args: argparse.Namespace) -> Path:
     """Stage 1 from an image-to-video model (``--generator``) or a video file (``--video``)."""
     import torch
 
+    from ..envs.factory import make_env_cfg
     from ..envs.mdp.camera import robot_frames
     from ..envs.mdp.commands import follow_camera_spec
     from ..reference.encoder import VideoEncoder
-    from ..reference.generators import DiffusersVideoGenerator, VideoFileSource
+    from ..reference.generators import DiffusersVideoGenerator
     from ..reference.pipeline import ReferenceSpec, build_reference_bundle
     from ..reference.segmentation import RobotSegmenter
 
-    # models first: a missing model fails in a second, before the simulator starts
+    # the video and the models first: a bad file or a missing model fails before the simulator starts
+    cfg = make_env_cfg(args.task, num_envs=1, device=args.sim_device, overrides=args.overrides)
+    camera = follow_camera_spec(cfg)
     dtype = getattr(torch, args.dtype)
     if args.video:
-        source = VideoFileSource(args.video)
+        source = read_imported_video(args.video, camera.resolution, args.frames, 1.0 / (cfg.sim.dt * cfg.decimation))
     else:
         options = {"steps": args.steps}
         if args.guidance is not None:
@@ -126,13 +135,13 @@ def generate_from_video(args: argparse.Namespace) -> Path:
         )
     segmenter = RobotSegmenter.from_pretrained(args.segmenter, args.device, dtype)
     encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.encoder_dtype))
-    env = nominal_env(args.task, args.sim_device, args.overrides)
-    try:
-        env.reset()
-        rgb, mask = (x[0].cpu() for x in robot_frames(env))
-        cfg = env.cfg
-    finally:
-        env.close()
+    with isaaclab_output(args.verbose) as setup_log:
+        env = nominal_env(args.task, args.sim_device, args.overrides)
+        try:
+            env.reset()
+            rgb, mask = (x[0].cpu() for x in robot_frames(env))
+        finally:
+            env.close()
     reference = cfg.commands.reference
     reference.embodiment = args.embodiment or reference.embodiment
     reference.skill = args.skill or reference.skill
@@ -140,13 +149,29 @@ def generate_from_video(args: argparse.Namespace) -> Path:
         robot=reference.embodiment,
         task=args.task,
         prompt=args.prompt or reference.prompt,
-        camera=follow_camera_spec(cfg),
+        camera=camera,
         num_frames=args.frames,
         fps=args.fps or reference.fps,
         seed=args.seed,
     )
     out = args.out or Path("outputs/references") / args.task
-    return build_reference_bundle(rgb, mask, spec, source, segmenter, encoder, out, batch_size=args.batch_size)
+    bundle = build_reference_bundle(rgb, mask, spec, source, segmenter, encoder, out, batch_size=args.batch_size)
+    save_output(setup_log, bundle)
+    return bundle
+
+
+def read_imported_video(path: Path, size: tuple[int, int], num_frames: int | None, control_rate: float):
+    """``--video``, read at the camera's ``size`` and played at most at the ``control_rate``, saying so when it
+    had to drop frames for that."""
+    from ..reference.generators import VideoFileSource
+
+    video = VideoFileSource(path).read(size, num_frames, max_fps=control_rate)
+    if video.stride > 1:
+        print(
+            f"[nil generate] {path} plays at {video.describe()['file_fps']:g} fps, faster than the env's "
+            f"{control_rate:g} Hz control: keeping one frame in {video.stride}, {video.fps:g} fps"
+        )
+    return video
 
 
 def generate_known_answer(args: argparse.Namespace) -> Path:
@@ -164,7 +189,8 @@ def generate_known_answer(args: argparse.Namespace) -> Path:
     cfg = nominal_cfg(args.task, args.sim_device, args.overrides)
     motion = make_motion(args.known_answer, cfg.robot_legs, **({} if args.speed is None else {"speed": args.speed}))
     encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.encoder_dtype))
-    env = make_env(args.task, cfg=cfg)
+    with isaaclab_output(args.verbose) as setup_log:
+        env = make_env(args.task, cfg=cfg)
     try:
         fps = args.fps or env.cfg.commands.reference.fps
         num_frames = args.frames if args.frames is not None else round(DEFAULT_DURATION_S * fps)
@@ -186,6 +212,7 @@ def generate_known_answer(args: argparse.Namespace) -> Path:
     out = args.out or Path("outputs/references") / f"{args.task}-known-{args.known_answer}"
     bundle = write_bundle(out, source, frames, masks, encoder, batch_size=args.batch_size)
     truth.save(bundle / GROUND_TRUTH_FILE)
+    save_output(setup_log, bundle)
     return bundle
 
 

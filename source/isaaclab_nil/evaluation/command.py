@@ -23,6 +23,7 @@ from pathlib import Path
 
 from isaaclab.envs import ManagerBasedRLEnv
 
+from ..console import isaaclab_output, save_output
 from ..envs.factory import make_env, make_env_cfg
 from ..reference.ground_truth import GROUND_TRUTH_FILE, GroundTruth
 from . import DEFAULT_TARGET_SPEED, EvaluationError
@@ -88,7 +89,9 @@ def evaluate(args: argparse.Namespace) -> Path:
     default_out = args.checkpoint.parent / "eval" if args.checkpoint else Path("outputs/eval") / args.task / args.policy
     out = args.out or default_out
 
-    env = make_eval_env(args.task, args.bundle, args.num_envs, args.device, args.seed, args.overrides)
+    with isaaclab_output(args.verbose) as setup_log:
+        env = make_eval_env(args.task, args.bundle, args.num_envs, args.device, args.seed, args.overrides)
+    save_output(setup_log, out)
     try:
         joint_names = list(env.scene["robot"].joint_names)
         if truth is not None and sorted(truth.joint_names) != sorted(joint_names):
@@ -102,7 +105,7 @@ def evaluate(args: argparse.Namespace) -> Path:
                 raise EvaluationError(str(error)) from error
         else:
             policy = zero_policy(env) if args.policy == "zero" else random_policy(env, args.seed)
-        rollout = run_episode(env, policy, args.steps)
+        rollout = run_episode(env, policy, args.steps, progress="[nil eval] rollout")
         bundle = env.command_manager.get_term("reference").bundle.to("cpu")
         video_term = env.cfg.rewards.video_similarity
     finally:
@@ -148,5 +151,20 @@ def evaluate(args: argparse.Namespace) -> Path:
     report["files"] = {"video": video.name if video else None, "plots": [str(p.relative_to(out)) for p in plots]}
     path = out / REPORT_FILE
     path.write_text(json.dumps(report, indent=2))
-    print(f"[nil eval] environment reward {report['environment_reward']['mean']:.1f} / {args.steps}; wrote {path}")
+    print(f"[nil eval] {headline(report)}\n  report: {path}")
+    if video:
+        print(f"  comparison video (reference | policy | overlap): {video}")
+    if plots:
+        print(f"  training curves: {out / PLOTS_DIR}/ ({len(plots)} plots)")
     return path
+
+
+def headline(report: dict) -> str:
+    """The report's main scores in one line."""
+    iou, motion = report["reference"]["mask_iou"]["mean"], report["motion"]
+    line = f"environment reward {report['environment_reward']['mean']:.1f} / {report['steps']}"
+    if iou is not None:
+        line += f", mask IoU {iou:.2f}"
+    if motion is not None and motion["joint_rmse"]["mean"] is not None:
+        line += f", joint RMSE {motion['joint_rmse']['mean']:.3f} rad against the known answer"
+    return line

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 from isaaclab.envs import ManagerBasedRLEnv
 from isaaclab.envs.mdp import JointPositionAction
+from tqdm.auto import tqdm
 
 from ..envs.mdp.camera import robot_frames
 from ..metrics import video_similarity
@@ -100,8 +101,9 @@ class Rollout:
 
 
 @torch.inference_mode()
-def run_episode(env: ManagerBasedRLEnv, policy: Policy, steps: int) -> Rollout:
-    """Reset ``env`` and run ``policy`` for ``steps`` control steps (fewer if every env falls)."""
+def run_episode(env: ManagerBasedRLEnv, policy: Policy, steps: int, progress: str | None = None) -> Rollout:
+    """Reset ``env`` and run ``policy`` for ``steps`` control steps (fewer if every env falls); ``progress``: the
+    label of a progress bar on stderr (None: no bar)."""
     command = env.command_manager.get_term("reference")
     term = env.cfg.rewards.video_similarity
     kind = term.similarity if term is not None else "cosine"
@@ -125,7 +127,7 @@ def run_episode(env: ManagerBasedRLEnv, policy: Policy, steps: int) -> Rollout:
     reference_start_s = start / command.cfg.fps - env.common_step_counter * env.step_dt
     fall_step = torch.full((env.num_envs,), steps + 1, dtype=torch.long)
     states, captures, ious, similarities, frame_ids, capture_steps = [state()], [], [], [], [], []
-    for step in range(1, steps + 1):
+    for step in tqdm(range(1, steps + 1), desc=progress, unit="step", disable=progress is None):
         obs, _, terminated, _, _ = env.step(policy(obs["policy"]))
         fall_step = torch.where(terminated.cpu() & (fall_step > steps), step, fall_step)
         states.append(state())

@@ -27,10 +27,8 @@ from .backends import DEFAULT_ENCODER
 from .errors import ModelLoadError
 from .fused_attention import use_fused_attention
 from .hub import hub_revision, load_pretrained
+from .video_check import CLIP_LENGTH
 from .video_io import crop_resize
-
-CLIP_LENGTH = 8
-"""Frames per clip: TimeSformer-base K400 is trained on 8-frame clips (paper sec. 3.3)."""
 
 K400_MEAN = (0.45, 0.45, 0.45)
 K400_STD = (0.225, 0.225, 0.225)

@@ -32,6 +32,7 @@ from PIL import Image
 from .backends import GENERATOR_BACKENDS
 from .bundle import sha256_file
 from .hub import hub_revision, load_pretrained
+from .video_check import check_length, frame_stride
 from .video_io import letterbox, read_video, resize_frames
 
 
@@ -152,27 +153,52 @@ class DiffusersVideoGenerator(VideoGenerator):
         return frames, float(spec.native_fps or fps)
 
 
+@dataclass(frozen=True)
+class ImportedVideo:
+    """A video file read for a reference (:meth:`VideoFileSource.read`)."""
+
+    frames: torch.Tensor
+    """uint8 (T, H, W, 3) at the camera's resolution."""
+    fps: float
+    """The rate the frames play at: the file's, divided by the stride."""
+    stride: int
+    """Every ``stride``-th frame of the file was kept (1: all)."""
+    description: dict
+
+    def describe(self) -> dict:
+        """What ``meta.json`` records as the bundle's source."""
+        return self.description
+
+
 class VideoFileSource:
     """A reference video the user brings (``nil generate --video FILE``), e.g. made with Kling or Veo.
 
-    The video is centre-cropped to the camera's aspect and resized to its resolution; its frame rate is
-    kept. Its frame 0 should show the rendered first frame (same camera and pose): the pipeline checks
-    this with SAM 2 and warns when it does not.
+    The video is centre-cropped to the camera's aspect and resized to its resolution. Its frame rate is
+    kept unless it is faster than the env's control rate: then every k-th frame is kept
+    (:func:`~.video_check.frame_stride`). Its frame 0 should show the rendered first frame (same camera and
+    pose): the pipeline checks this with SAM 2 and warns when it does not.
     """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
 
-    def read(self, size: tuple[int, int], num_frames: int | None = None) -> tuple[torch.Tensor, float]:
-        """(uint8 (T, H, W, 3) at ``size`` = (H, W), fps); at most ``num_frames`` frames (all when ``None``).
+    def read(self, size: tuple[int, int], num_frames: int | None = None, max_fps: float | None = None) -> ImportedVideo:
+        """The video at ``size`` = (H, W): every k-th frame when it is faster than ``max_fps`` (None: any rate),
+        then at most ``num_frames`` frames (all when ``None``).
 
-        Raises ``VideoReadError`` for a missing, corrupt or truncated file.
+        Raises ``VideoReadError`` for a missing, corrupt or truncated file, a still image, or a video of fewer
+        frames than one clip (after the stride and ``num_frames``).
         """
         frames, fps = read_video(self.path)
-        return resize_frames(frames[:num_frames], size), fps
-
-    def describe(self) -> dict:
-        return {"kind": "imported", "path": str(self.path.resolve()), "sha256": sha256_file(self.path)}
+        check_length(self.path, len(frames))
+        stride = frame_stride(fps, max_fps) if max_fps is not None else 1
+        frames = frames[::stride][:num_frames]
+        notes = ([f"one frame in {stride}"] if stride > 1 else []) + ([f"--frames {num_frames}"] if num_frames else [])
+        check_length(self.path, len(frames), f" ({', '.join(notes)})" if notes else "")
+        source = {"kind": "imported", "path": str(self.path.resolve()), "sha256": sha256_file(self.path)}
+        if stride > 1:
+            source.update(file_fps=fps, stride=stride)
+        return ImportedVideo(resize_frames(frames, size), fps / stride, stride, source)
 
 
 def _round_up(value: int, multiple: int) -> int:

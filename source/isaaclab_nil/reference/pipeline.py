@@ -10,7 +10,7 @@ import torch
 
 from .bundle import BundleSource, CameraSpec, write_bundle
 from .encoder import VideoEncoder, masked_frames
-from .generators import VideoFileSource, VideoGenerator
+from .generators import ImportedVideo, VideoGenerator
 from .segmentation import RobotSegmenter, first_frame_iou
 
 DEFAULT_NUM_FRAMES = 121
@@ -37,7 +37,7 @@ def build_reference_bundle(
     first_frame_rgb: torch.Tensor,
     first_frame_mask: torch.Tensor,
     spec: ReferenceSpec,
-    source: VideoGenerator | VideoFileSource,
+    source: VideoGenerator | ImportedVideo,
     segmenter: RobotSegmenter,
     encoder: VideoEncoder,
     out_dir: str | Path,
@@ -65,12 +65,12 @@ def build_reference_bundle(
     first_frame = masked_frames(first_frame_rgb.cpu(), first_mask, "white")  # what the generator is given
 
     iou = None
-    if isinstance(source, VideoFileSource):
-        frames, fps = source.read(resolution, spec.num_frames)
+    if isinstance(source, ImportedVideo):
+        frames, fps = source.frames, source.fps
         iou = first_frame_iou(segmenter, frames[0], first_mask)
         if iou < min_first_frame_iou:
             warnings.warn(
-                f"{source.path}: its first frame does not show the robot where the simulator renders it "
+                f"{source.describe()['path']}: its first frame does not show the robot where the simulator renders it "
                 f"(SAM 2 mask vs simulator mask IoU {iou:.2f} < {min_first_frame_iou}). The reference masks "
                 "start from the simulator mask and will likely be wrong: make the video from the rendered "
                 "first frame, with the camera's aspect ratio and no crop.",

@@ -216,6 +216,10 @@ class ReferenceCommandCfg(CommandTermCfg):
     """Embodiment in the prompt, e.g. ``"Unitree H1 humanoid robot"``; a bundle must be made for it."""
     prompt_template: str = "The {embodiment} agent is {skill}, camera follows the agent."
     """Prompt template (paper eq. 1)."""
+    builtin_motion: str | None = "walk"
+    """The known-answer motion (``reference.motions.KNOWN_MOTIONS``) of the task's built-in reference, which
+    training imitates when no bundle is given (``isaaclab_nil.reference.builtin``); None: the task has none, and
+    training without a bundle rewards the regularization terms only."""
     encoder_path: str | None = None
     """Where to load the bundle's video encoder from (hub id or local folder); None: the id the bundle records."""
     encoder_dtype: Literal["float32", "bfloat16", "float16"] = "float32"

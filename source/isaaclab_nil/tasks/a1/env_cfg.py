@@ -14,6 +14,7 @@ class A1WalkEnvCfg(NILEnvCfg):
         super().__post_init__()
         self.set_robot(A1)
         self.commands.reference.skill = "walking forward"
+        self.commands.reference.builtin_motion = "trot"  # a quadruped trots
 
 
 @configclass

@@ -14,6 +14,7 @@ class Go2WalkEnvCfg(NILEnvCfg):
         super().__post_init__()
         self.set_robot(GO2)
         self.commands.reference.skill = "walking forward"
+        self.commands.reference.builtin_motion = "trot"  # a quadruped trots
 
 
 @configclass
