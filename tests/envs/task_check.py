@@ -3,8 +3,9 @@
     python tests/envs/task_check.py NIL-Go2-Walk result.json [picture.png [camera_px]]
 
 Writes a JSON report: joint and observation sizes, 200 random steps (finite, never a diverged physics state),
-2 s under zero actions (base height and uprightness over time, terminations), and the follow camera's robot mask
-(area, centroid, bounding box, and where the robot's bodies project into the image). The test asserts on it.
+2 s under zero actions (base height and uprightness over time, terminations), the follow camera's robot mask
+(area, centroid, bounding box, and where the robot's bodies project into the image), and for joint-position
+variants a short known-answer bundle made in this env and loaded back. The test asserts on it.
 With a picture path, also saves the follow camera's RGB | mask of the robot settled on its feet (0.3 s into the
 zero-action stand), at ``camera_px`` (default 64) shown twice its size.
 """
@@ -22,6 +23,7 @@ NUM_ENVS = 2
 CAMERA_PX = 64
 RANDOM_STEPS = 200
 STAND_STEPS = 100  # 2 s at 50 Hz
+BUNDLE_FRAMES = 12  # more than one 8-frame clip
 PICTURE_STEP = 15  # 0.3 s into the stand: settled on its feet, before a humanoid on open-loop gains tips over
 
 
@@ -54,6 +56,35 @@ def save_picture(rgb: torch.Tensor, mask: torch.Tensor, path: str) -> None:
     tile = np.concatenate([rgb.cpu().numpy(), np.repeat(mask[..., None].cpu().numpy() * 255, 3, -1)], 1)
     height, width = mask.shape
     Image.fromarray(tile.astype(np.uint8)).resize((4 * width, 2 * height)).save(path)
+
+
+def known_answer_bundle(env, task: str) -> dict:
+    """Make a short known-answer bundle of the robot's first motion in this env (env 0, a tiny random encoder) and
+    load it back as the task loads a bundle: what the robot offers, and the bundle's sizes."""
+    import tempfile
+
+    from isaaclab_nil.envs.mdp.commands import reference_expectation
+    from isaaclab_nil.envs.playback import write_known_answer_bundle
+    from isaaclab_nil.reference.bundle import load_bundle
+    from isaaclab_nil.reference.encoder import VideoEncoder, save_random_encoder
+    from isaaclab_nil.reference.motions import make_motion, motions_for
+
+    motions = motions_for(env.cfg.robot_legs)
+    with tempfile.TemporaryDirectory() as tmp:
+        save_random_encoder(f"{tmp}/encoder")
+        encoder = VideoEncoder.from_pretrained(f"{tmp}/encoder")
+        motion = make_motion(motions[0], env.cfg.robot_legs)
+        fps = env.cfg.commands.reference.fps
+        out = write_known_answer_bundle(env, task, motion, BUNDLE_FRAMES, fps, encoder, f"{tmp}/bundle")
+        bundle = load_bundle(out, reference_expectation(env.cfg))
+        return {
+            "motions": motions,
+            "bundle_frames": int(bundle.frames.shape[0]),
+            "bundle_mask_areas": bundle.masks.flatten(1).float().mean(1).tolist(),
+            "bundle_embeddings": list(bundle.embeddings.shape),
+            "bundle_task": bundle.meta.task,
+            "bundle_motion": bundle.meta.source["motion"],
+        }
 
 
 def main(task: str, out_path: str, picture: str | None = None, camera_px: str = str(CAMERA_PX)) -> None:
@@ -133,7 +164,10 @@ def main(task: str, out_path: str, picture: str | None = None, camera_px: str = 
                 "bodies_on_mask": float(near[px[:, 1], px[:, 0]].float().mean()),
             }
         )
-    report.update(size=size, masks=masks, total_s=time.perf_counter() - started)
+    report.update(size=size, masks=masks)
+    if report["control"] == "JointPositionAction":
+        report.update(known_answer_bundle(env, task))
+    report["total_s"] = time.perf_counter() - started
     with open(out_path, "w") as f:
         json.dump(report, f, indent=1, default=lambda v: None if isinstance(v, float) and math.isnan(v) else str(v))
     env.close()

@@ -1,7 +1,8 @@
 """Every registered NIL task, as Isaac Lab's own environment test walks every task: it is discovered from its
 robot folder, its config builds, and in its own simulation (one process per task, 2 envs, a 64 px camera) it
 takes 200 random steps without NaN, stands 2 s under zero actions (joint-position variants), renders a mask that
-covers its robot and is centred, and has observation and action sizes that match its joints."""
+covers its robot and is centred, has observation and action sizes that match its joints, and (joint-position
+variants) makes and loads a known-answer bundle of the robot's own first motion."""
 
 import json
 import subprocess
@@ -112,3 +113,13 @@ def test_mask_covers_the_robot_and_is_centred(report):
         assert all(abs(c - size / 2) < 0.15 * size for c in mask["centroid"]), mask["centroid"]
         assert all(0 <= u < size and 0 <= v < size for u, v in mask["bodies_px"])
         assert mask["bodies_on_mask"] > 0.9  # the robot's bodies project onto its mask
+
+
+def test_makes_and_loads_a_known_answer_bundle(report):
+    if report["control"] != "JointPositionAction":
+        pytest.skip("torque variant: known answers are played on the joint-position variant")
+    legs = 2 if "walk" in report["motions"] else 4
+    assert report["motions"] == (["walk", "march", "tuck"] if legs == 2 else ["trot", "march", "tuck"])
+    assert report["bundle_task"] == report["task"] and report["bundle_motion"] == report["motions"][0]
+    assert report["bundle_frames"] == 12 and report["bundle_embeddings"][0] == 12
+    assert all(0.01 < area < 0.5 for area in report["bundle_mask_areas"])  # the robot filmed in every frame

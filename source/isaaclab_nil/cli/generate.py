@@ -179,11 +179,8 @@ def generate_known_answer(args: argparse.Namespace) -> Path:
     import torch
 
     from ..envs.factory import make_env
-    from ..envs.mdp.commands import follow_camera_spec
-    from ..envs.playback import record_motion
-    from ..reference.bundle import BundleSource, write_bundle
+    from ..envs.playback import write_known_answer_bundle
     from ..reference.encoder import VideoEncoder
-    from ..reference.ground_truth import GROUND_TRUTH_FILE
     from ..reference.motions import make_motion
 
     cfg = nominal_cfg(args.task, args.sim_device, args.overrides)
@@ -194,24 +191,10 @@ def generate_known_answer(args: argparse.Namespace) -> Path:
     try:
         fps = args.fps or env.cfg.commands.reference.fps
         num_frames = args.frames if args.frames is not None else round(DEFAULT_DURATION_S * fps)
-        frames, masks, truth = record_motion(env, motion, num_frames, fps)
-        cfg = env.cfg
+        out = args.out or Path("outputs/references") / f"{args.task}-known-{args.known_answer}"
+        bundle = write_known_answer_bundle(env, args.task, motion, num_frames, fps, encoder, out, args.batch_size)
     finally:
         env.close()
-    reference = cfg.commands.reference
-    source = BundleSource(
-        robot=reference.embodiment,
-        task=args.task,
-        prompt=reference.prompt,
-        camera=follow_camera_spec(cfg),
-        fps=fps,
-        seed=0,
-        source=motion.describe(),
-        segmenter={"kind": "simulator", "what": "the renderer's semantic segmentation of class:robot"},
-    )
-    out = args.out or Path("outputs/references") / f"{args.task}-known-{args.known_answer}"
-    bundle = write_bundle(out, source, frames, masks, encoder, batch_size=args.batch_size)
-    truth.save(bundle / GROUND_TRUTH_FILE)
     save_output(setup_log, bundle)
     return bundle
 

@@ -2,20 +2,26 @@
 
 The known-answer reference source uses it (``nil generate --known-answer``): :func:`record_motion` plays a
 scripted motion (``isaaclab_nil.reference.motions``) on env 0 at the video's frame times and returns the frames,
-the renderer's robot masks and the motion played (its ground truth).
+the renderer's robot masks and the motion played (its ground truth); :func:`write_known_answer_bundle` writes
+them as a reference bundle with the motion beside it.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import torch
 from isaaclab.envs import ManagerBasedRLEnv
 
 from ..alignment import frames_per_step
+from ..reference.bundle import BundleSource, write_bundle
+from ..reference.encoder import VideoEncoder
 from ..reference.errors import KnownAnswerError
-from ..reference.ground_truth import GroundTruth
+from ..reference.ground_truth import GROUND_TRUTH_FILE, GroundTruth
 from ..reference.motions import LegMotion
 from .mdp.camera import robot_frames
+from .mdp.commands import follow_camera_spec
 
 SETTLE_S = 0.5
 """Seconds the robot stands under zero actions to find where its feet rest (:func:`standing_height`)."""
@@ -98,3 +104,32 @@ def record_motion(
     )
     frames, masks = play_kinematic(env, torch.from_numpy(truth.joint_pos), torch.from_numpy(truth.base_pos))
     return frames, masks, truth
+
+
+def write_known_answer_bundle(
+    env: ManagerBasedRLEnv,
+    task: str,
+    motion: LegMotion,
+    num_frames: int,
+    fps: float,
+    encoder: VideoEncoder,
+    out: Path,
+    batch_size: int = 16,
+) -> Path:
+    """Play ``motion`` on env 0 (:func:`record_motion`) and write it as ``task``'s reference bundle in ``out``,
+    embedded by ``encoder``, with the motion played beside it (``ground_truth.npz``); returns the bundle folder."""
+    frames, masks, truth = record_motion(env, motion, num_frames, fps)
+    reference = env.cfg.commands.reference
+    source = BundleSource(
+        robot=reference.embodiment,
+        task=task,
+        prompt=reference.prompt,
+        camera=follow_camera_spec(env.cfg),
+        fps=fps,
+        seed=0,
+        source=motion.describe(),
+        segmenter={"kind": "simulator", "what": "the renderer's semantic segmentation of class:robot"},
+    )
+    bundle = write_bundle(out, source, frames, masks, encoder, batch_size=batch_size)
+    truth.save(bundle / GROUND_TRUTH_FILE)
+    return bundle
