@@ -60,6 +60,17 @@ def test_an_explicit_size_and_the_native_frame_count_and_rate(model_dirs, scene)
     assert video.describe()["fit"]["box"] == [0, 32, 64, 64] and video.describe()["size"] == (64, 128)
 
 
+def test_cogvideox_runs_at_its_only_size_and_native_length(cogvideox_dir, scene):
+    """Like CogVideoX-5b-I2V, the tiny model's positional embeddings only fit 720x480 and 49 frames (about 50 s on
+    one CPU core, most of it the VAE decoding 49 full-size frames)."""
+    rgb, _ = scene
+    generator = DiffusersVideoGenerator.from_pretrained("cogvideox", str(cogvideox_dir), steps=1, guidance=1.0)
+    video = generator.generate(rgb, "the robot is walking", num_frames=None, fps=None, seed=0)
+    assert video.frames.shape == (49, 64, 64, 3) and video.fps == 8.0
+    assert torch.equal(video.frames[0], rgb)
+    assert video.describe()["fit"]["generated_size"] == [480, 720] and video.describe()["generated_frames"] == 49
+
+
 def test_describe_records_backend_model_and_options(generator, model_dirs):
     info = generator.describe()
     assert info["backend"] == "ltx" and info["pipeline"] == "LTXImageToVideoPipeline"
