@@ -82,14 +82,8 @@ def save_tiny_segmenter(folder, size: int = 64) -> None:
     ).save_pretrained(folder)
 
 
-def save_tiny_ltx(folder) -> None:
-    """LTX-Video with a 1-layer transformer, an 8-channel VAE and a 1-layer T5 whose tokenizer is built in code."""
-    from diffusers import (
-        AutoencoderKLLTXVideo,
-        FlowMatchEulerDiscreteScheduler,
-        LTXImageToVideoPipeline,
-        LTXVideoTransformer3DModel,
-    )
+def tiny_t5():
+    """A 1-layer, 32-wide T5 encoder and its tokenizer, built in code (the LTX and CogVideoX text encoder)."""
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
     from transformers import T5Config, T5EncoderModel, T5TokenizerFast
 
@@ -102,10 +96,24 @@ def save_tiny_ltx(folder) -> None:
     tokenizer = T5TokenizerFast(
         tokenizer_object=backend, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", extra_ids=0
     )
-
     torch.manual_seed(0)
     text_config = T5Config(vocab_size=len(vocab), d_model=32, d_kv=8, d_ff=64, num_layers=1, num_heads=4)
-    text_encoder = T5EncoderModel(text_config)
+    return T5EncoderModel(text_config), tokenizer
+
+
+def save_tiny_ltx(folder) -> None:
+    """LTX-Video with a 1-layer transformer, an 8-channel VAE and :func:`tiny_t5`.
+
+    The VAE compresses 32x in space and 8x in time like the real one, so the native 704x480, 121 frames stay cheap.
+    """
+    from diffusers import (
+        AutoencoderKLLTXVideo,
+        FlowMatchEulerDiscreteScheduler,
+        LTXImageToVideoPipeline,
+        LTXVideoTransformer3DModel,
+    )
+
+    text_encoder, tokenizer = tiny_t5()
     transformer = LTXVideoTransformer3DModel(
         in_channels=8,
         out_channels=8,
@@ -125,13 +133,13 @@ def save_tiny_ltx(folder) -> None:
         decoder_block_out_channels=(8, 8, 8, 8),
         layers_per_block=(1, 1, 1, 1, 1),
         decoder_layers_per_block=(1, 1, 1, 1, 1),
-        spatio_temporal_scaling=(True, True, False, False),
-        decoder_spatio_temporal_scaling=(True, True, False, False),
+        spatio_temporal_scaling=(True, True, True, False),
+        decoder_spatio_temporal_scaling=(True, True, True, False),
         decoder_inject_noise=(False,) * 5,
         upsample_residual=(False,) * 4,
         upsample_factor=(1,) * 4,
         timestep_conditioning=False,
-        patch_size=1,
+        patch_size=4,
         patch_size_t=1,
         encoder_causal=True,
         decoder_causal=False,
@@ -145,6 +153,52 @@ def save_tiny_ltx(folder) -> None:
     ).save_pretrained(folder)
 
 
+def save_tiny_cogvideox(folder) -> None:
+    """CogVideoX I2V with a 1-layer transformer, a 4-channel VAE and :func:`tiny_t5`. Like CogVideoX-5b-I2V its
+    positional embeddings are learned for one size, 720x480 and 49 frames, and it refuses any other."""
+    from diffusers import (
+        AutoencoderKLCogVideoX,
+        CogVideoXDDIMScheduler,
+        CogVideoXImageToVideoPipeline,
+        CogVideoXTransformer3DModel,
+    )
+
+    text_encoder, tokenizer = tiny_t5()
+    transformer = CogVideoXTransformer3DModel(
+        num_attention_heads=2,
+        attention_head_dim=16,
+        in_channels=8,
+        out_channels=4,
+        time_embed_dim=2,
+        text_embed_dim=32,
+        num_layers=1,
+        sample_width=90,
+        sample_height=60,
+        sample_frames=49,
+        patch_size=2,
+        temporal_compression_ratio=4,
+        max_text_seq_length=226,  # the pipeline pads prompts to 226 tokens
+        use_rotary_positional_embeddings=True,
+        use_learned_positional_embeddings=True,
+    )
+    vae = AutoencoderKLCogVideoX(
+        down_block_types=("CogVideoXDownBlock3D",) * 4,
+        up_block_types=("CogVideoXUpBlock3D",) * 4,
+        block_out_channels=(4, 4, 4, 4),
+        latent_channels=4,
+        layers_per_block=1,
+        norm_num_groups=2,
+        temporal_compression_ratio=4,
+    )
+    CogVideoXImageToVideoPipeline(
+        transformer=transformer,
+        vae=vae,
+        scheduler=CogVideoXDDIMScheduler(),
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+    ).save_pretrained(folder)
+
+
 @pytest.fixture(scope="session")
 def model_dirs(tmp_path_factory, tiny_encoder_dir):
     """Folders holding the tiny encoder, segmenter and LTX pipeline."""
@@ -153,6 +207,14 @@ def model_dirs(tmp_path_factory, tiny_encoder_dir):
     save_tiny_segmenter(dirs["segmenter"])
     save_tiny_ltx(dirs["ltx"])
     return dirs
+
+
+@pytest.fixture(scope="session")
+def cogvideox_dir(tmp_path_factory):
+    """A folder holding the tiny CogVideoX I2V pipeline (:func:`save_tiny_cogvideox`)."""
+    folder = tmp_path_factory.mktemp("models") / "cogvideox"
+    save_tiny_cogvideox(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

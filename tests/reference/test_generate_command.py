@@ -21,7 +21,7 @@ def _nil(*args):
     )
 
 
-def test_generate_with_a_tiny_generator_writes_a_valid_bundle(model_dirs, tmp_path):
+def test_generate_with_a_tiny_generator_at_its_defaults_writes_a_valid_bundle(model_dirs, tmp_path):
     out = tmp_path / "bundle"
     result = _nil(
         "--generator",
@@ -32,8 +32,6 @@ def test_generate_with_a_tiny_generator_writes_a_valid_bundle(model_dirs, tmp_pa
         str(model_dirs["segmenter"]),
         "--encoder",
         str(model_dirs["encoder"]),
-        "--frames",
-        "9",
         "--steps",
         "2",
         "--out",
@@ -41,9 +39,16 @@ def test_generate_with_a_tiny_generator_writes_a_valid_bundle(model_dirs, tmp_pa
     )
     assert result.returncode == 0, result.stderr[-3000:]
     bundle = load_bundle(out, BundleExpectation(robot="Unitree H1 humanoid robot", task="NIL-H1-Walk"))
-    assert bundle.frames.shape == (9, 224, 224, 3)
+    # LTX-Video's native 121 frames at 24 fps, made at 704x480 and cut back to the 224x224 camera
+    assert bundle.frames.shape == (121, 224, 224, 3) and bundle.meta.fps == 24.0
+    assert bundle.meta.source["fit"] == {
+        "method": "letterbox",
+        "fill": "white",
+        "generated_size": [480, 704],
+        "box": [0, 112, 480, 480],
+    }
     assert bundle.meta.encoder.dtype == "float32"  # --encoder_dtype's default, whatever --dtype the generator ran in
-    assert bundle.masks.shape == (9, 224, 224)
+    assert bundle.masks.shape == (121, 224, 224)
     # frame 0 is the rendered first frame and its mask is the simulator's robot mask
     assert 0.005 < bundle.masks[0].float().mean() < 0.15
     assert bundle.meta.prompt == "The Unitree H1 humanoid robot agent is walking forward, camera follows the agent."
@@ -54,6 +59,13 @@ def test_generate_with_a_tiny_generator_writes_a_valid_bundle(model_dirs, tmp_pa
     log = (out / "isaaclab.log").read_text()
     assert "Active Reward Terms" in log and log.count("writes its PD gains") == 1
     assert "stiffness and damping will not be created" not in log  # one line explains the 19 notes
+
+
+def test_a_size_the_generator_cannot_take_is_refused_at_once():
+    result = _nil("--generator", "ltx", "--size", "720x480")
+    assert result.returncode == 2 and "multiples of 32" in result.stderr and "Traceback" not in result.stderr
+    result = _nil("--known-answer", "walk", "--size", "704x480")
+    assert result.returncode == 2 and "--size goes with --generator" in result.stderr
 
 
 def test_a_missing_model_is_one_clear_error(tmp_path):

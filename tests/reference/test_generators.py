@@ -1,9 +1,11 @@
-"""Video sources: a tiny LTX-Video pipeline and an imported file."""
+"""Video sources: a tiny LTX-Video pipeline at its native settings and an imported file."""
 
 import pytest
 import torch
 from PIL import Image
 
+from isaaclab_nil.errors import UsageError
+from isaaclab_nil.reference.backends import GENERATOR_BACKENDS, parse_size
 from isaaclab_nil.reference.errors import ModelLoadError, VideoReadError
 from isaaclab_nil.reference.generators import DiffusersVideoGenerator, VideoFileSource
 from isaaclab_nil.reference.video_check import check_video_file, frame_stride
@@ -12,13 +14,61 @@ from isaaclab_nil.reference.video_io import write_video
 
 def test_generated_video_is_at_camera_resolution_and_starts_with_the_given_frame(generator, scene):
     rgb, _ = scene
-    first = rgb[:, :48]  # a camera whose size is not a multiple of the model's 32
-    frames, fps = generator.generate(first, "the robot is walking", num_frames=10, fps=16.0, seed=3)
-    assert frames.shape == (10, 64, 48, 3) and frames.dtype == torch.uint8
-    assert torch.equal(frames[0], first)
-    assert fps == 16.0
-    again, _ = generator.generate(first, "the robot is walking", num_frames=10, fps=16.0, seed=3)
-    assert torch.equal(frames, again)  # the seed makes it reproducible
+    first = rgb[:, :48]  # a 64x48 camera, taller than LTX's native 704x480
+    video = generator.generate(first, "the robot is walking", num_frames=10, fps=16.0, seed=3)
+    assert video.frames.shape == (10, 64, 48, 3) and video.frames.dtype == torch.uint8
+    assert torch.equal(video.frames[0], first)
+    assert video.fps == 16.0  # LTX takes the rate as an input
+    # scaled 7.5x to 480x360, centred in the native 480x704 with white bars left and right
+    assert video.describe()["fit"] == {
+        "method": "letterbox",
+        "fill": "white",
+        "generated_size": [480, 704],
+        "box": [0, 172, 480, 360],
+    }
+    again = generator.generate(first, "the robot is walking", num_frames=10, fps=16.0, seed=3)
+    assert torch.equal(video.frames, again.frames)  # the seed makes it reproducible
+
+
+def test_each_backend_defaults_to_its_models_native_settings():
+    native = {name: (b.native_size, b.native_frames, b.native_fps) for name, b in GENERATOR_BACKENDS.items()}
+    assert native == {
+        "ltx": ((480, 704), 121, 24),
+        "wan": ((480, 832), 81, 16),
+        "cogvideox": ((480, 720), 49, 8),
+        "svd": ((576, 1024), 25, 7),
+    }
+    for backend in GENERATOR_BACKENDS.values():  # each native setting is one its pipeline accepts
+        assert all(side % backend.size_multiple == 0 for side in backend.native_size)
+        assert (backend.native_frames - 1) % backend.frame_multiple == 0
+
+
+def test_size_option_is_width_by_height_in_the_backends_multiples():
+    assert parse_size("704x480", "ltx") == (480, 704)
+    assert parse_size("720X480", "cogvideox") == (480, 720)
+    with pytest.raises(UsageError, match="multiples of 32"):
+        parse_size("720x480", "ltx")
+    with pytest.raises(UsageError, match="expected WIDTHxHEIGHT"):
+        parse_size("704", "ltx")
+
+
+def test_an_explicit_size_and_the_native_frame_count_and_rate(model_dirs, scene):
+    rgb, _ = scene
+    generator = DiffusersVideoGenerator.from_pretrained("ltx", str(model_dirs["ltx"]), steps=1, size=(64, 128))
+    video = generator.generate(rgb, "the robot is walking", num_frames=None, fps=None, seed=0)
+    assert video.frames.shape == (121, 64, 64, 3) and video.fps == 24.0
+    assert video.describe()["fit"]["box"] == [0, 32, 64, 64] and video.describe()["size"] == (64, 128)
+
+
+def test_cogvideox_runs_at_its_only_size_and_native_length(cogvideox_dir, scene):
+    """Like CogVideoX-5b-I2V, the tiny model's positional embeddings only fit 720x480 and 49 frames (about 50 s on
+    one CPU core, most of it the VAE decoding 49 full-size frames)."""
+    rgb, _ = scene
+    generator = DiffusersVideoGenerator.from_pretrained("cogvideox", str(cogvideox_dir), steps=1, guidance=1.0)
+    video = generator.generate(rgb, "the robot is walking", num_frames=None, fps=None, seed=0)
+    assert video.frames.shape == (49, 64, 64, 3) and video.fps == 8.0
+    assert torch.equal(video.frames[0], rgb)
+    assert video.describe()["fit"]["generated_size"] == [480, 720] and video.describe()["generated_frames"] == 49
 
 
 def test_describe_records_backend_model_and_options(generator, model_dirs):

@@ -21,6 +21,9 @@ def test_generated_bundle_holds_what_stage_two_needs(generated_bundle, scene, sp
     meta = bundle.meta
     assert (meta.num_frames, meta.fps, meta.seed, meta.prompt) == (16, 16.0, 7, spec.prompt)
     assert meta.source["backend"] == "ltx" and meta.segmenter["id"] == str(model_dirs["segmenter"])
+    # LTX ran at its native 704x480: the square camera frame was letterboxed into its middle 480x480
+    fit = {"method": "letterbox", "fill": "white", "generated_size": [480, 704], "box": [0, 112, 480, 480]}
+    assert meta.source["fit"] == fit and meta.source["generated_frames"] == 17
     assert meta.encoder == encoder.info and meta.mask_background == "white" and meta.first_frame_iou is None
     assert bundle.frames.shape == (16, 64, 64, 3) and bundle.masks.shape == (16, 64, 64)
     # frame 0 is the rendered frame with its background removed; its mask is the simulator's

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from isaaclab_nil.reference.errors import VideoReadError
-from isaaclab_nil.reference.video_io import letterbox, read_video, resize_frames, write_video
+from isaaclab_nil.reference.video_io import letterbox, read_video, resize_frames, unletterbox, write_video
 
 
 def test_write_then_read_keeps_size_count_and_fps(tmp_path):
@@ -59,3 +59,16 @@ def test_letterbox_fits_on_white_and_its_box_inverts_it():
     top, left, height, width = box
     back = resize_frames(canvas[None, top : top + height, left : left + width], (40, 80))
     assert torch.equal(back[0], wide)
+
+
+def test_unletterbox_inverts_letterbox_on_a_video_and_drops_the_bars():
+    ramp = torch.arange(48, dtype=torch.uint8).repeat(32, 1) * 4  # a smooth 32x48 image, dark at the left
+    image = torch.stack([ramp, ramp.flip(1), torch.full_like(ramp, 60)], dim=-1)
+    canvas, box = letterbox(image, (64, 192))  # 2x, centred between white bars 48 px wide
+    assert box == (0, 48, 64, 96)
+    video = canvas.expand(3, -1, -1, -1)
+    back = unletterbox(video, box, (32, 48))
+    assert back.shape == (3, 32, 48, 3)
+    assert (back.int() - image.int()).abs().max() <= 2  # bilinear up, antialiased down: back up to rounding
+    shifted = unletterbox(video, (0, 40, 64, 96), (32, 48))  # a box 8 px off takes in the white bar
+    assert (shifted.int() - image.int()).abs().max() > 100

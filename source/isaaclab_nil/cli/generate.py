@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from ..console import isaaclab_output, save_output
-from ..reference.backends import DEFAULT_ENCODER, DEFAULT_GENERATOR, DEFAULT_SEGMENTER, GENERATOR_BACKENDS
+from ..reference.backends import DEFAULT_ENCODER, DEFAULT_GENERATOR, DEFAULT_SEGMENTER, GENERATOR_BACKENDS, parse_size
 from ..reference.motions import DEFAULT_DURATION_S, KNOWN_MOTIONS, WalkGait
 
 HELP = "stage 1: write a reference bundle for a task"
@@ -37,9 +37,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoder", default=DEFAULT_ENCODER, help="TimeSformer hub id or local folder")
     parser.add_argument("--out", type=Path, help="bundle folder (default: outputs/references/<task>)")
     parser.add_argument(
-        "--frames", type=int, help="frames to generate / most frames to keep of --video (--known-answer: default 8 s)"
+        "--frames",
+        type=int,
+        help="frames to generate (default: the backend's native count) / most frames to keep of --video "
+        "(--known-answer: default 8 s)",
     )
-    parser.add_argument("--fps", type=float, help="frame rate asked of the generator (default: the task's)")
+    parser.add_argument(
+        "--fps",
+        type=float,
+        help="frame rate asked of the generator (default: its native one; --known-answer: the task's)",
+    )
+    parser.add_argument(
+        "--size",
+        help="generation size WIDTHxHEIGHT (default: the backend's native size); the first frame is letterboxed "
+        "into it and the video cut back to the camera's size",
+    )
     parser.add_argument("--steps", type=int, default=50, help="denoising steps")
     parser.add_argument("--guidance", type=float, help="guidance scale (default: the pipeline's)")
     parser.add_argument("--seed", type=int, default=0)
@@ -73,6 +85,10 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     gaits = [name for name, motion in KNOWN_MOTIONS.items() if issubclass(motion, WalkGait)]
     if args.speed is not None and args.known_answer not in gaits:
         parser.error(f"--speed goes with --known-answer {' or '.join(gaits)}")
+    if args.size is not None:
+        if args.video is not None or args.known_answer:
+            parser.error("--size goes with --generator")
+        args.size = parse_size(args.size, args.generator)
     if args.video is not None:
         check_video_file(args.video)
 
@@ -127,7 +143,7 @@ def generate_from_video(args: argparse.Namespace) -> Path:
     if args.video:
         source = read_imported_video(args.video, camera.resolution, args.frames, 1.0 / (cfg.sim.dt * cfg.decimation))
     else:
-        options = {"steps": args.steps}
+        options = {"steps": args.steps, "size": args.size}
         if args.guidance is not None:
             options["guidance"] = args.guidance
         source = DiffusersVideoGenerator.from_pretrained(
@@ -151,7 +167,7 @@ def generate_from_video(args: argparse.Namespace) -> Path:
         prompt=args.prompt or reference.prompt,
         camera=camera,
         num_frames=args.frames,
-        fps=args.fps or reference.fps,
+        fps=args.fps,
         seed=args.seed,
     )
     out = args.out or Path("outputs/references") / args.task

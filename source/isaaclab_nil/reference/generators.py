@@ -1,19 +1,21 @@
 """Where the reference video comes from: an image-to-video model, or a video file the user brings.
 
-Every source returns uint8 (T, H, W, 3) frames at the camera resolution and the video's frame rate.
+Every source gives uint8 (T, H, W, 3) frames at the camera resolution and the video's frame rate.
 
-Generated videos: the background-removed first frame (robot on white) and the prompt go to a diffusers
-image-to-video pipeline at a resolution the model accepts. The frame is fitted into that resolution
-keeping its aspect, on a white canvas (letterbox); the same box is cut out of every generated frame and
-resized back to the camera resolution, so the camera geometry is exactly preserved whatever the model's
-aspect. Frame 0 is then replaced by the exact first frame that was given: the paper treats frame 0 of the
-generated video as the rendered frame (sec. 3.2), and SAM 2 is prompted on frame 0 with the simulator's
-mask, which only fits that exact image.
+Generated videos: each backend runs at its model's native settings unless asked otherwise
+(``Backend.native_size``, ``native_frames``, ``native_fps``; ``nil generate --size/--frames/--fps``). The
+background-removed first frame (robot on white) is fitted into the generation size keeping its aspect, on a
+white canvas (letterbox, not re-rendered: the rendered pixels are what the model sees); the same box is cut
+out of every generated frame and resized back to the camera resolution, so the camera geometry is exactly
+preserved whatever the model's aspect, and the box is recorded in the bundle's ``source.fit``. Frame 0 is
+then replaced by the exact first frame that was given: the paper treats frame 0 of the generated video as
+the rendered frame (sec. 3.2), and SAM 2 is prompted on frame 0 with the simulator's mask, which only fits
+that exact image.
 
 Backends, by name in ``backends.GENERATOR_BACKENDS`` (add more with :func:`.backends.register_backend`):
 ``ltx`` (LTX-Video, the default), ``wan`` (Wan 2.1 I2V), ``cogvideox`` (CogVideoX I2V) and ``svd`` (Stable
-Video Diffusion, no text prompt). Frame counts, size multiples and frame rates are in each :class:`Backend` below and in
-docs/reference_pipeline.md.
+Video Diffusion, no text prompt). Their native settings, frame counts, size multiples and frame rates are in
+each :class:`.backends.Backend` and in docs/reference_pipeline.md.
 
 Models with a fixed frame rate return that rate whatever ``fps`` was asked for.
 """
@@ -33,7 +35,21 @@ from .backends import GENERATOR_BACKENDS
 from .bundle import sha256_file
 from .hub import hub_revision, load_pretrained
 from .video_check import check_length, frame_stride
-from .video_io import letterbox, read_video, resize_frames
+from .video_io import letterbox, read_video, resize_frames, unletterbox
+
+
+@dataclass(frozen=True)
+class SourceVideo:
+    """A reference video at the camera's resolution, generated or imported, with what the bundle records of it."""
+
+    frames: torch.Tensor
+    """uint8 (T, H, W, 3) at the camera's resolution."""
+    fps: float
+    description: dict
+
+    def describe(self) -> dict:
+        """What ``meta.json`` records as the bundle's source."""
+        return self.description
 
 
 class VideoGenerator(ABC):
@@ -41,14 +57,10 @@ class VideoGenerator(ABC):
 
     @abstractmethod
     def generate(
-        self, first_frame: torch.Tensor, prompt: str, num_frames: int, fps: float, seed: int
-    ) -> tuple[torch.Tensor, float]:
-        """``first_frame`` uint8 (H, W, 3) -> (uint8 (num_frames, H, W, 3) on the CPU with frame 0 ==
-        ``first_frame``, the video's frames per second)."""
-
-    @abstractmethod
-    def describe(self) -> dict:
-        """Model id, revision and options, for the bundle's meta.json."""
+        self, first_frame: torch.Tensor, prompt: str, num_frames: int | None, fps: float | None, seed: int
+    ) -> SourceVideo:
+        """``first_frame`` uint8 (H, W, 3) -> uint8 (num_frames, H, W, 3) frames on the CPU with frame 0 ==
+        ``first_frame``, and their frames per second. ``None`` frames or fps: the generator's native ones."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +71,7 @@ class GenerationOptions:
     guidance: float | None = None
     """Classifier-free guidance scale; ``None`` keeps the pipeline's default."""
     size: tuple[int, int] | None = None
-    """Generation (height, width); ``None``: the camera resolution rounded up to the backend's multiple.
-    Real models work best at their native resolution, e.g. (512, 768) for LTX-Video."""
+    """Generation (height, width); ``None``: the backend's native size (``Backend.native_size``)."""
     negative_prompt: str | None = None
 
 
@@ -112,6 +123,7 @@ class DiffusersVideoGenerator(VideoGenerator):
         return cls(pipeline, backend, model_id, hub_revision(model_id), GenerationOptions(**options))
 
     def describe(self) -> dict:
+        """Model id, revision and options, for the bundle's meta.json."""
         return {
             "kind": "generated",
             "backend": self.backend_name,
@@ -122,16 +134,17 @@ class DiffusersVideoGenerator(VideoGenerator):
         }
 
     def generate(
-        self, first_frame: torch.Tensor, prompt: str, num_frames: int, fps: float, seed: int
-    ) -> tuple[torch.Tensor, float]:
-        height, width = first_frame.shape[:2]
+        self, first_frame: torch.Tensor, prompt: str, num_frames: int | None, fps: float | None, seed: int
+    ) -> SourceVideo:
         spec, options = self.backend, self.options
-        gen_height, gen_width = options.size or [_round_up(side, spec.size_multiple) for side in (height, width)]
-        image, (top, left, box_h, box_w) = letterbox(first_frame.cpu(), (gen_height, gen_width))
+        num_frames = num_frames or spec.native_frames
+        fps = fps or spec.native_fps
+        size = options.size or spec.native_size
+        image, box = letterbox(first_frame.cpu(), size)
         call = {
             "image": Image.fromarray(image.numpy()),
-            "height": gen_height,
-            "width": gen_width,
+            "height": size[0],
+            "width": size[1],
             "num_frames": _round_up(num_frames - 1, spec.frame_multiple) + 1,
             "num_inference_steps": options.steps,
             "generator": torch.Generator("cpu").manual_seed(seed),
@@ -146,28 +159,21 @@ class DiffusersVideoGenerator(VideoGenerator):
         if options.guidance is not None:
             call[spec.guidance_argument] = options.guidance
         video = self.pipeline(**call).frames[0][:num_frames]  # float (T, 3, h, w) in [0, 1]
-        video = video[:, :, top : top + box_h, left : left + box_w]
         frames = (video.float().clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu()
-        frames = resize_frames(frames, (height, width)).contiguous()
+        frames = unletterbox(frames, box, first_frame.shape[:2])
         frames[0] = first_frame.cpu()
-        return frames, float(spec.native_fps or fps)
+        rate = float(fps if spec.fps_argument else spec.native_fps)
+        fit = {"method": "letterbox", "fill": "white", "generated_size": list(size), "box": list(box)}
+        return SourceVideo(frames, rate, {**self.describe(), "generated_frames": call["num_frames"], "fit": fit})
 
 
 @dataclass(frozen=True)
-class ImportedVideo:
-    """A video file read for a reference (:meth:`VideoFileSource.read`)."""
+class ImportedVideo(SourceVideo):
+    """A video file read for a reference (:meth:`VideoFileSource.read`); ``fps`` is the file's divided by
+    ``stride``."""
 
-    frames: torch.Tensor
-    """uint8 (T, H, W, 3) at the camera's resolution."""
-    fps: float
-    """The rate the frames play at: the file's, divided by the stride."""
-    stride: int
+    stride: int = 1
     """Every ``stride``-th frame of the file was kept (1: all)."""
-    description: dict
-
-    def describe(self) -> dict:
-        """What ``meta.json`` records as the bundle's source."""
-        return self.description
 
 
 class VideoFileSource:
@@ -198,7 +204,7 @@ class VideoFileSource:
         source = {"kind": "imported", "path": str(self.path.resolve()), "sha256": sha256_file(self.path)}
         if stride > 1:
             source.update(file_fps=fps, stride=stride)
-        return ImportedVideo(resize_frames(frames, size), fps / stride, stride, source)
+        return ImportedVideo(resize_frames(frames, size), fps / stride, source, stride)
 
 
 def _round_up(value: int, multiple: int) -> int:

@@ -13,9 +13,6 @@ from .encoder import VideoEncoder, masked_frames
 from .generators import ImportedVideo, VideoGenerator
 from .segmentation import RobotSegmenter, first_frame_iou
 
-DEFAULT_NUM_FRAMES = 121
-"""Frames generated when the spec does not say (about 5 s at 25 fps)."""
-
 
 @dataclass(frozen=True)
 class ReferenceSpec:
@@ -26,10 +23,11 @@ class ReferenceSpec:
     prompt: str
     camera: CameraSpec
     num_frames: int | None = None
-    """Frames to generate (``None``: :data:`DEFAULT_NUM_FRAMES`), or the most to keep of an imported video
+    """Frames to generate (``None``: the generator's native count), or the most to keep of an imported video
     (``None``: all)."""
-    fps: float = 25.0
-    """Asked of the generator; models with a fixed rate, and imported videos, keep their own."""
+    fps: float | None = None
+    """Asked of the generator (``None``: its native rate); models with a fixed rate, and imported videos, keep
+    their own."""
     seed: int = 0
 
 
@@ -66,8 +64,8 @@ def build_reference_bundle(
 
     iou = None
     if isinstance(source, ImportedVideo):
-        frames, fps = source.frames, source.fps
-        iou = first_frame_iou(segmenter, frames[0], first_mask)
+        video = source
+        iou = first_frame_iou(segmenter, video.frames[0], first_mask)
         if iou < min_first_frame_iou:
             warnings.warn(
                 f"{source.describe()['path']}: its first frame does not show the robot where the simulator renders it "
@@ -77,19 +75,18 @@ def build_reference_bundle(
                 stacklevel=2,
             )
     else:
-        num_frames = spec.num_frames or DEFAULT_NUM_FRAMES
-        frames, fps = source.generate(first_frame, spec.prompt, num_frames, spec.fps, spec.seed)
+        video = source.generate(first_frame, spec.prompt, spec.num_frames, spec.fps, spec.seed)
 
-    masks = segmenter.segment(frames, first_mask)
+    masks = segmenter.segment(video.frames, first_mask)
     info = BundleSource(
         robot=spec.robot,
         task=spec.task,
         prompt=spec.prompt,
         camera=spec.camera,
-        fps=fps,
+        fps=video.fps,
         seed=spec.seed,
-        source=source.describe(),
+        source=video.describe(),
         segmenter=segmenter.describe(),
         first_frame_iou=iou,
     )
-    return write_bundle(out_dir, info, frames, masks, encoder, (first_frame_rgb, first_mask), batch_size)
+    return write_bundle(out_dir, info, video.frames, masks, encoder, (first_frame_rgb, first_mask), batch_size)

@@ -109,6 +109,13 @@ def letterbox(
     return canvas, (top, left, box_h, box_w)
 
 
+def unletterbox(frames: torch.Tensor, box: tuple[int, int, int, int], size: tuple[int, int]) -> torch.Tensor:
+    """The inverse of :func:`letterbox` for a video: cut ``box`` = (top, left, height, width) out of uint8
+    (T, h, w, 3) frames of the canvas size and resize it to ``size`` = (H, W)."""
+    top, left, height, width = box
+    return resize_frames(frames[:, top : top + height, left : left + width], size).contiguous()
+
+
 def resize_frames(frames: torch.Tensor, size: tuple[int, int], chunk: int = 32) -> torch.Tensor:
     """Centre-crop and resize uint8 (T, H, W, 3) frames to ``size`` = (height, width); uint8 out, same device."""
     if tuple(frames.shape[1:3]) == tuple(size):
