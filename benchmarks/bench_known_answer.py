@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import shlex
 import subprocess
 import sys
@@ -307,7 +309,8 @@ def markdown(report: dict) -> str:
     lines = [
         f"# Known-answer benchmark: {settings['task']}, preset `{report['preset']}`",
         "",
-        f"Command: `{report['command']}` (seed {report['seed']}, {report['device']})",
+        f"Command: `{report['command']}` (seed {report['seed']}, {report['device']}; {report['date']}, commit "
+        f"{report['commit']}, {report['machine']})",
         "",
         f"{report['description']}",
         "",
@@ -417,6 +420,11 @@ def main(argv: list[str] | None = None) -> int:
         "command": shlex.join([Path(sys.executable).name, "benchmarks/bench_known_answer.py", *sys.argv[1:]]),
         "seed": args.seed,
         "device": args.device,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
+        ).stdout.strip(),
+        "machine": f"{platform.platform()}, {os.cpu_count()} CPU cores",
         "agent": args.agent,
         "encoder": args.encoder or "random TimeSformer (save_random_encoder, 2 layers, 32 px)",
         "settings": settings,

@@ -84,6 +84,7 @@ def test_the_cpu_presets_drive_the_joints_their_motion_moves(monkeypatch):
         "env.scene.follow_camera.height": "96",
         "env.scene.follow_camera.spawn.focal_length": "30.0",
         "env.actions.joints.scale": "1.0",
+        "env.rewards.video_similarity.similarity": "neg_l2",  # what its committed results were made with
         "agent.algorithm.replay_ratio": "16",
         "agent.algorithm.gamma": "0.9",
         "agent.algorithm.init_temperature": "0.01",
@@ -97,3 +98,4 @@ def test_the_cpu_presets_drive_the_joints_their_motion_moves(monkeypatch):
     assert go2["agent.algorithm.target_entropy"] == "4" and "env.scene.follow_camera.spawn.focal_length" not in go2
     trot_joints, trot = settings("go2-trot")
     assert trot_joints == go2_joints and "env.scene.robot.spawn.fix_base" not in trot
+    assert "env.rewards.video_similarity.similarity" not in trot  # free, it can fall: the bounded default
