@@ -271,10 +271,13 @@ def test_weights_live_on_the_reward_terms():
 
 
 def test_a_config_made_in_python_is_the_registered_one():
-    """No extra call: the task's config class made in Python equals what the registry (and Hydra) gives."""
+    """No extra call: the task's config class made in Python equals what the registry (and Hydra) gives, once
+    its preset nodes take their defaults (what ``gym.make`` does with it, ``envs.factory.create_env``)."""
+    from isaaclab_tasks.utils.hydra import resolve_presets
+
     from isaaclab_nil.tasks.h1.env_cfg import H1WalkEnvCfg
 
-    in_python = H1WalkEnvCfg()
+    in_python = resolve_presets(H1WalkEnvCfg())
     in_python.sim.device = "cpu"  # the one setting the commands apply to every config (this machine has no GPU)
     registered = make_env_cfg("NIL-H1-Walk", device="cpu")
     assert in_python.to_dict() == registered.to_dict()
