@@ -103,6 +103,17 @@ def test_reset_randomizes_the_start_slightly(h1_env):
     assert not torch.allclose(joint_pos[0], joint_pos[1])
 
 
+def test_reset_aims_every_joint_at_the_default_pose(h1_env):
+    """A joint the action does not drive keeps the target it had; the reset sets it to the default pose (Isaac
+    Lab starts targets at zero), as the deploy contract holds such joints on the robot."""
+    h1_env.reset()
+    h1_env.step(torch.ones(h1_env.num_envs, h1_env.action_manager.total_action_dim))
+    robot = h1_env.scene["robot"]
+    assert not torch.allclose(robot.data.joint_pos_target.torch, robot.data.default_joint_pos.torch)
+    h1_env.reset()
+    torch.testing.assert_close(robot.data.joint_pos_target.torch, robot.data.default_joint_pos.torch)
+
+
 def _expected_robot_height_px(env, robot_height_m=1.8):
     cam = env.cfg.scene.follow_camera
     focal_px = cam.spawn.focal_length / cam.spawn.horizontal_aperture * cam.width

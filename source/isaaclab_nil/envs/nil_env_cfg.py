@@ -134,7 +134,7 @@ class ActionsCfg:
 
 @configclass
 class EventsCfg:
-    """Resets: the robot starts near its default standing pose, slightly perturbed."""
+    """Resets: the robot starts near its default standing pose, slightly perturbed, aiming at that pose."""
 
     reset_base = EventTerm(
         func=mdp.reset_root_state_uniform,
@@ -149,6 +149,8 @@ class EventsCfg:
         mode="reset",
         params={"position_range": (-0.03, 0.03), "velocity_range": (-0.05, 0.05)},
     )
+    hold_default_pose = EventTerm(func=mdp.hold_default_pose, mode="reset")
+    """The joints the action does not drive hold the default pose, as on the robot (:func:`mdp.hold_default_pose`)."""
 
 
 @configclass

@@ -37,3 +37,16 @@ class randomize_motor_strength(ManagerTermBase):
             env_ids = torch.arange(env.num_envs, device=env.device)
         scale = sample_uniform(*scale_range, (len(env_ids), self.nominal.shape[1]), device=env.device)
         self.asset.write_joint_effort_limit_to_sim_index(limits=self.nominal[env_ids] * scale, env_ids=env_ids)
+
+
+def hold_default_pose(env: ManagerBasedEnv, env_ids: torch.Tensor, asset_cfg: SceneEntityCfg = SceneEntityCfg("robot")):
+    """Aim every joint's position target at the default pose.
+
+    The action term sets the targets of the joints it drives at every step; the others keep theirs, which Isaac
+    Lab starts at zero, not at the default pose: a G1 driving only its legs would let its elbows fall to zero
+    (0.97 rad from its default). The deploy contract holds those joints at their default position
+    (:func:`~isaaclab_nil.deploy.contract.joint_targets`), and so does the simulator with this term at each reset.
+    """
+    asset = env.scene[asset_cfg.name]
+    default = asset.data.default_joint_pos.torch[env_ids]
+    asset.actuators.target_command.set_position_index(value=default, env_ids=env_ids)
