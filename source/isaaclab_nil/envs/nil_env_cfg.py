@@ -149,7 +149,9 @@ class EventsCfg:
         mode="reset",
         params={"position_range": (-0.03, 0.03), "velocity_range": (-0.05, 0.05)},
     )
-    hold_default_pose = EventTerm(func=mdp.hold_default_pose, mode="reset")
+    hold_default_pose = EventTerm(
+        func=mdp.hold_default_pose, mode="reset", params={"asset_cfg": SceneEntityCfg("robot")}
+    )
     """The joints the action does not drive hold the default pose, as on the robot (:func:`mdp.hold_default_pose`)."""
 
 

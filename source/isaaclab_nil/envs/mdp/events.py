@@ -39,7 +39,7 @@ class randomize_motor_strength(ManagerTermBase):
         self.asset.write_joint_effort_limit_to_sim_index(limits=self.nominal[env_ids] * scale, env_ids=env_ids)
 
 
-def hold_default_pose(env: ManagerBasedEnv, env_ids: torch.Tensor, asset_cfg: SceneEntityCfg = SceneEntityCfg("robot")):
+def hold_default_pose(env: ManagerBasedEnv, env_ids: torch.Tensor, asset_cfg: SceneEntityCfg):
     """Aim every joint's position target at the default pose.
 
     The action term sets the targets of the joints it drives at every step; the others keep theirs, which Isaac
