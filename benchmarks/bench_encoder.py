@@ -119,6 +119,17 @@ def bench_encoder(name, config, device, dtype, autocast_dtype, batches, repeats,
     return rows
 
 
+def bench_base(device: torch.device, repeats: int, clock: str) -> tuple[list[dict], list[dict]]:
+    """TimeSformer-base's rows (CUDA: GPU batches in float32, bf16 autocast and bf16 weights; CPU: batch 1 and 2)
+    and, on CUDA, SAM 2's."""
+    if device.type != "cuda":
+        return bench_encoder("TimeSformer base", BASE, device, torch.float32, None, (1, 2), repeats, clock), []
+    rows = []
+    for dtype, autocast_dtype in ((torch.float32, None), (torch.float32, torch.bfloat16), (torch.bfloat16, None)):
+        rows += bench_encoder("TimeSformer base", BASE, device, dtype, autocast_dtype, GPU_BATCHES, repeats, clock)
+    return rows, [bench_sam2(device, frames=32, size=512, repeats=max(1, repeats // 2))]
+
+
 def bench_sam2(device: torch.device, frames: int, size: int, repeats: int) -> dict:
     """frames/s of SAM 2 (random hiera-tiny) propagating one mask through a ``frames``-frame video."""
     model = transformers.Sam2VideoModel(transformers.Sam2VideoConfig()).to(device)
@@ -177,23 +188,21 @@ def main() -> None:
     parser.add_argument("--clock", choices=CLOCKS, default="wall", help="cpu: CPU seconds of this process")
     parser.add_argument("--threads", type=int, help="CPU threads for torch (on a busy machine 1 avoids contention)")
     parser.add_argument("--out", type=Path, help="also write the results as <out>.json and <out>.md")
+    parser.add_argument("--models", nargs="+", choices=("tiny", "base"), default=["tiny", "base"], help="sizes")
     args = parser.parse_args()
     device = torch.device(args.device)
     if args.threads:
         torch.set_num_threads(args.threads)
 
     load_before = os.getloadavg()[0]
-    rows = bench_encoder("TimeSformer tiny", TINY, device, torch.float32, None, (1, 8, 32), args.repeats, args.clock)
-    sam2 = []
-    if device.type == "cuda":
-        precisions = ((torch.float32, None), (torch.float32, torch.bfloat16), (torch.bfloat16, None))
-        for dtype, autocast_dtype in precisions:
-            rows += bench_encoder(
-                "TimeSformer base", BASE, device, dtype, autocast_dtype, GPU_BATCHES, args.repeats, args.clock
-            )
-        sam2.append(bench_sam2(device, frames=32, size=512, repeats=max(1, args.repeats // 2)))
-    else:
-        rows += bench_encoder("TimeSformer base", BASE, device, torch.float32, None, (1, 2), args.repeats, args.clock)
+    rows, sam2 = [], []
+    if "tiny" in args.models:
+        rows += bench_encoder(
+            "TimeSformer tiny", TINY, device, torch.float32, None, (1, 8, 32), args.repeats, args.clock
+        )
+    if "base" in args.models:
+        base_rows, sam2 = bench_base(device, args.repeats, args.clock)
+        rows += base_rows
 
     omp = [f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"] if "OMP_NUM_THREADS" in os.environ else []
     record = {

@@ -14,10 +14,12 @@ Same env, follow camera on, in every case; only the reward changes:
 * ``full``: every term: also embeds the new clips with the video encoder, one call per step.
 
 The reference is a synthetic bundle made for the env (random masks; timing does not depend on their content)
-and the encoder a tiny random TimeSformer (``--encoder_size`` px, 2 layers, width 64): this measures the env's
-side of the reward, not TimeSformer-base. Each case runs in a fresh process (Isaac Lab keeps one simulation per
-process), with random actions after a warm-up, the envs spread over the episode as in training (each env reaches
-a new reference frame about every other step, at its own time).
+and the encoder a random TimeSformer saved and loaded with ``from_pretrained``: by default a tiny one
+(``--encoder_size`` px, 2 layers, width 64), which measures the env's side of the reward; ``--encoder base`` is
+TimeSformer-base's architecture (224 px, 12 layers, width 768), the reward's real cost on a GPU. Each case
+runs in a fresh process (Isaac Lab keeps one simulation per process), with random actions after a warm-up, the
+envs spread over the episode as in training (each env reaches a new reference frame about every other step, at its
+own time).
 """
 
 from __future__ import annotations
@@ -43,17 +45,13 @@ CASES = {
 """Case -> overrides; every case but ``off`` also gets the bundle."""
 
 
-def make_reference(task: str, folder: Path, encoder_size: int, overrides: list[str]) -> Path:
-    """Save a tiny encoder and a synthetic bundle matching ``task``'s env into ``folder``; return the bundle."""
-    import torch
-    from transformers import TimesformerConfig, TimesformerModel
+def encoder_config(encoder: str, encoder_size: int):
+    """The TimeSformer config of ``--encoder``: ``tiny`` at ``encoder_size`` px, or ``base`` (224 px)."""
+    from transformers import TimesformerConfig
 
-    from isaaclab_nil.envs.factory import make_env_cfg
-    from isaaclab_nil.envs.mdp.commands import follow_camera_spec
-    from isaaclab_nil.reference.bundle import BundleSource, write_bundle
-    from isaaclab_nil.reference.encoder import VideoEncoder
-
-    config = TimesformerConfig(
+    if encoder == "base":
+        return TimesformerConfig()
+    return TimesformerConfig(
         image_size=encoder_size,
         patch_size=16,
         num_frames=8,
@@ -62,8 +60,20 @@ def make_reference(task: str, folder: Path, encoder_size: int, overrides: list[s
         num_attention_heads=2,
         intermediate_size=128,
     )
-    TimesformerModel(config).save_pretrained(folder / "encoder")
-    encoder = VideoEncoder.from_pretrained(str(folder / "encoder"))
+
+
+def make_reference(task: str, folder: Path, config, overrides: list[str], device: str = "cpu") -> Path:
+    """Save a random encoder of ``config`` and a synthetic bundle matching ``task``'s env into ``folder`` (its
+    embeddings computed on ``device``); return the bundle."""
+    import torch
+
+    from isaaclab_nil.envs.factory import make_env_cfg
+    from isaaclab_nil.envs.mdp.commands import follow_camera_spec
+    from isaaclab_nil.reference.bundle import BundleSource, write_bundle
+    from isaaclab_nil.reference.encoder import VideoEncoder, save_random_encoder
+
+    save_random_encoder(folder / "encoder", config)
+    encoder = VideoEncoder.from_pretrained(str(folder / "encoder"), device=device)
 
     cfg = make_env_cfg(task, overrides=overrides)
     reference, camera = cfg.commands.reference, follow_camera_spec(cfg)
@@ -134,17 +144,23 @@ def run_case(task: str, num_envs: int, device: str, overrides: list[str], steps:
     }
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="NIL-H1-Walk")
     parser.add_argument("--num_envs", type=int, nargs="+", default=[4])
     parser.add_argument("--camera_sizes", type=int, nargs="+", default=[224], help="follow-camera sizes [px]")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--encoder", choices=("tiny", "base"), default="tiny", help="random TimeSformer's size")
     parser.add_argument("--encoder_size", type=int, default=64, help="input size [px] of the tiny encoder")
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES), help="reward cases to run")
     parser.add_argument("--out", type=Path, help="also write the results as <out>.json and <out>.md")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case, print JSON
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_args()
 
     if args.case:
         case = json.loads(args.case)
@@ -156,10 +172,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for size in args.camera_sizes:
             camera = [f"env.scene.follow_camera.width={size}", f"env.scene.follow_camera.height={size}"]
-            bundle = make_reference(args.task, Path(folder) / str(size), args.encoder_size, camera)
-            reference = [f"env.commands.reference.bundle={bundle}"]
+            reference = []
+            if set(args.cases) - {"off"}:  # every case but off needs a bundle
+                config = encoder_config(args.encoder, args.encoder_size)
+                bundle = make_reference(args.task, Path(folder) / str(size), config, camera, args.device)
+                reference = [f"env.commands.reference.bundle={bundle}"]
             for num_envs in args.num_envs:
-                for name, overrides in CASES.items():
+                for name in args.cases:
+                    overrides = CASES[name]
                     case = {
                         "num_envs": num_envs,
                         "overrides": camera + overrides + (reference if name != "off" else []),
@@ -173,26 +193,27 @@ def main() -> None:
                     result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
                     rows.append({"camera": size, "num_envs": num_envs, "reward": name, **result})
 
+    encoder = "TimeSformer-base at 224 px" if args.encoder == "base" else f"tiny encoder at {args.encoder_size} px"
     lines = [
         f"{args.task} on {args.device}, {args.steps} steps per case, random actions, envs at random reference "
-        f"frames, tiny encoder at {args.encoder_size} px",
+        f"frames, random {encoder}",
         "",
         "| camera [px] | envs | reward | env-steps/s | vs off | renders / 100 steps | encoder calls | clips encoded |",
         "|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
-        off = next(
-            r for r in rows if (r["camera"], r["num_envs"], r["reward"]) == (row["camera"], row["num_envs"], "off")
-        )
+        off = [r for r in rows if (r["camera"], r["num_envs"], r["reward"]) == (row["camera"], row["num_envs"], "off")]
         sps = row["env_steps_per_s"]
+        vs_off = f"{sps / off[0]['env_steps_per_s']:.2f}" if off else "-"
         lines.append(
-            f"| {row['camera']} | {row['num_envs']} | {row['reward']} | {sps:.1f} | {sps / off['env_steps_per_s']:.2f} "
+            f"| {row['camera']} | {row['num_envs']} | {row['reward']} | {sps:.1f} | {vs_off} "
             f"| {100 * row['renders'] / args.steps:.0f} | {row['encoder_calls']} | {row['clips']} |"
         )
     print("\n" + "\n".join(lines))
     if args.out:
         command = "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_reward.py " + " ".join(sys.argv[1:])
-        record = {"command": command, "date": time.strftime("%Y-%m-%d"), "machine": platform.platform(), "rows": rows}
+        record = {"command": command, "date": time.strftime("%Y-%m-%d"), "machine": platform.platform()}
+        record.update(encoder=encoder, rows=rows)
         args.out.with_suffix(".json").write_text(json.dumps(record, indent=2))
         header = f"Command: `{command}` ({record['date']}, {record['machine']}, {os.cpu_count()} CPUs)\n\n"
         args.out.with_suffix(".md").write_text(header + "\n".join(lines) + "\n")

@@ -224,6 +224,36 @@ def test_reset_clears_only_the_reset_envs(nil_env):
         assert torch.equal(getattr(tracker, name)[0], value), name
 
 
+def test_the_hot_path_keeps_the_frames_in_place(nil_env, monkeypatch):
+    """The frames the reward needs stay in the env's preallocated ring on the env's device: stepping writes into the
+    same ring and embeddings (stable data pointers), frames at the encoder's size go in with no float resize copy,
+    and the encoder gets at most ``encoder_batch_size`` time-ordered clips at once (never a copy of the whole ring),
+    with the same embeddings as all at once."""
+    tracker = _reference(nil_env)
+    assert tracker.clips.device == tracker.embedding.device == torch.device(nil_env.device)
+    pointers = tracker.clips.data_ptr(), tracker.embedding.data_ptr()
+    batches = []
+
+    def counting_encode(clips, *args, **kwargs):
+        batches.append(len(clips))
+        return type(tracker.encoder).encode(tracker.encoder, clips, *args, **kwargs)
+
+    def no_resize(*args):
+        raise AssertionError("frames at the encoder's size were resized")
+
+    monkeypatch.setattr(commands, "crop_resize", no_resize)
+    monkeypatch.setattr(tracker.cfg, "encoder_batch_size", 1)
+    monkeypatch.setattr(tracker.encoder, "encode", counting_encode, raising=False)
+    nil_env.reset()
+    for _ in range(6):
+        nil_env.step(zero_action(nil_env))
+    assert batches and set(batches) == {1}
+    assert (tracker.clips.data_ptr(), tracker.embedding.data_ptr()) == pointers
+    ids = torch.arange(NUM_ENVS)
+    together = type(tracker.encoder).encode(tracker.encoder, tracker.clip(ids))
+    torch.testing.assert_close(tracker.embedding, together, atol=1e-5, rtol=1e-5)
+
+
 def test_feet_contact_sensor_sees_the_standing_feet(nil_env):
     """Isaac Lab's ContactSensor works with Newton on CPU: both feet of a standing H1 carry its weight."""
     sensor = nil_env.scene["feet_contact"]

@@ -141,11 +141,11 @@ class VideoEncoder:
 
     def _encode(self, clips: torch.Tensor) -> torch.Tensor:
         batch, frames = clips.shape[:2]
-        images = clips.to(self.device, non_blocking=True).flatten(0, 1).float()
+        images = clips.flatten(0, 1).to(self.device, torch.float32, non_blocking=True, copy=True)  # normalised in place
         if clips.dtype == torch.uint8:
-            images = images / 255
+            images.div_(255)
         images = crop_resize(images, (self.image_size, self.image_size))
-        images = ((images - self.mean) / self.std).unflatten(0, (batch, frames)).to(self.dtype)
+        images = images.sub_(self.mean).div_(self.std).unflatten(0, (batch, frames)).to(self.dtype)
         autocast = torch.autocast(self.device.type, self.autocast_dtype) if self.autocast_dtype else nullcontext()
         with autocast:
             hidden = self.model(pixel_values=images).last_hidden_state  # (B, 1 + frames * patches, D)
