@@ -32,6 +32,11 @@ fi
 pip="$venv/bin/python -m pip --disable-pip-version-check -q"
 echo "[setup] installing isaaclab_nil and Isaac Lab 3.0.0 into $venv (first time: several minutes)"
 $pip install -e ".[test]"
+# Meta's sam2 (the sam2 segmenter backend) ships as source that builds against torch: without build isolation,
+# which would fetch a second torch to build it, and without its optional CUDA extension (it only fills small
+# holes in masks; it needs nvcc): 3 small packages, seconds.
+echo "[setup] installing Meta's sam2 package (the 'sam2' extra)"
+SAM2_BUILD_CUDA=0 $pip install --no-build-isolation -e ".[sam2]"
 # The MJCF importer pins usd-exchange 2.3.0, Isaac Lab needs 3.0.1 (the 'importers' extra
 # does not resolve): install the importer, then put Isaac Lab's usd-exchange back.
 echo "[setup] installing the MJCF importer (pip warns about usd-exchange 2.3.0; the next step restores 3.0.1)"

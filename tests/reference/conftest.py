@@ -17,7 +17,7 @@ from isaaclab_nil.reference.bundle import CameraSpec  # noqa: E402
 from isaaclab_nil.reference.encoder import VideoEncoder  # noqa: E402
 from isaaclab_nil.reference.generators import DiffusersVideoGenerator  # noqa: E402
 from isaaclab_nil.reference.pipeline import ReferenceSpec, build_reference_bundle  # noqa: E402
-from isaaclab_nil.reference.segmentation import RobotSegmenter  # noqa: E402
+from isaaclab_nil.reference.segmentation import RobotSegmenter, Sam2PackageSegmenter  # noqa: E402
 
 HEIGHT, WIDTH = 64, 64
 NUM_FRAMES = 16
@@ -80,6 +80,119 @@ def save_tiny_segmenter(folder, size: int = 64) -> None:
         ),
         video_processor=Sam2VideoVideoProcessor(size={"height": size, "width": size}),
     ).save_pretrained(folder)
+
+
+def save_tiny_sam2_package(folder, size: int = 64) -> None:
+    """The same kind of few-layer SAM 2 for Meta's sam2 package: a Hydra model config (its sam2.1 Hiera-T
+    config scaled down: 12-wide Hiera, 128-wide FPN, one memory-attention layer) and a random checkpoint,
+    laid out like the package's hub repos (one .yaml, one .pt)."""
+    from hydra.utils import instantiate
+    from omegaconf import OmegaConf
+
+    sine = "sam2.modeling.position_encoding.PositionEmbeddingSine"
+    rope = {
+        "_target_": "sam2.modeling.sam.transformer.RoPEAttention",
+        "rope_theta": 10000.0,
+        "feat_sizes": [size // 16] * 2,
+        "embedding_dim": 128,
+        "num_heads": 1,
+        "downsample_rate": 1,
+        "dropout": 0.0,
+    }
+    model = {
+        "_target_": "sam2.modeling.sam2_base.SAM2Base",
+        "image_encoder": {
+            "_target_": "sam2.modeling.backbones.image_encoder.ImageEncoder",
+            "scalp": 1,
+            "trunk": {
+                "_target_": "sam2.modeling.backbones.hieradet.Hiera",
+                "embed_dim": 12,
+                "num_heads": 1,
+                "stages": [1, 1, 2, 1],
+                "global_att_blocks": [3],
+                "window_spec": [8, 4, 4, 2],
+                "window_pos_embed_bkg_spatial_size": [2, 2],
+            },
+            "neck": {
+                "_target_": "sam2.modeling.backbones.image_encoder.FpnNeck",
+                "position_encoding": {"_target_": sine, "num_pos_feats": 128, "normalize": True},
+                "d_model": 128,
+                "backbone_channel_list": [96, 48, 24, 12],
+                "fpn_top_down_levels": [2, 3],
+                "fpn_interp_model": "nearest",
+            },
+        },
+        "memory_attention": {
+            "_target_": "sam2.modeling.memory_attention.MemoryAttention",
+            "d_model": 128,
+            "pos_enc_at_input": True,
+            "num_layers": 1,
+            "layer": {
+                "_target_": "sam2.modeling.memory_attention.MemoryAttentionLayer",
+                "activation": "relu",
+                "dim_feedforward": 32,
+                "dropout": 0.0,
+                "pos_enc_at_attn": False,
+                "d_model": 128,
+                "pos_enc_at_cross_attn_keys": True,
+                "pos_enc_at_cross_attn_queries": False,
+                "self_attention": rope,
+                "cross_attention": {**rope, "rope_k_repeat": True, "kv_in_dim": 64},
+            },
+        },
+        "memory_encoder": {
+            "_target_": "sam2.modeling.memory_encoder.MemoryEncoder",
+            "in_dim": 128,
+            "out_dim": 64,
+            "position_encoding": {"_target_": sine, "num_pos_feats": 64, "normalize": True},
+            "mask_downsampler": {
+                "_target_": "sam2.modeling.memory_encoder.MaskDownSampler",
+                "embed_dim": 128,
+                "kernel_size": 3,
+                "stride": 2,
+                "padding": 1,
+            },
+            "fuser": {
+                "_target_": "sam2.modeling.memory_encoder.Fuser",
+                "num_layers": 1,
+                "layer": {
+                    "_target_": "sam2.modeling.memory_encoder.CXBlock",
+                    "dim": 128,
+                    "kernel_size": 7,
+                    "padding": 3,
+                },
+            },
+        },
+        "num_maskmem": 3,
+        "image_size": size,
+        # the rest as in the package's sam2.1 configs
+        "sigmoid_scale_for_mem_enc": 20.0,
+        "sigmoid_bias_for_mem_enc": -10.0,
+        "use_mask_input_as_output_without_sam": True,
+        "directly_add_no_mem_embed": True,
+        "no_obj_embed_spatial": True,
+        "use_high_res_features_in_sam": True,
+        "multimask_output_in_sam": True,
+        "iou_prediction_use_sigmoid": True,
+        "use_obj_ptrs_in_encoder": True,
+        "add_tpos_enc_to_obj_ptrs": True,
+        "proj_tpos_enc_in_obj_ptrs": True,
+        "use_signed_tpos_enc_to_obj_ptrs": True,
+        "only_obj_ptrs_in_the_past_for_eval": True,
+        "pred_obj_scores": True,
+        "pred_obj_scores_mlp": True,
+        "fixed_no_obj_ptr": True,
+        "multimask_output_for_tracking": True,
+        "use_multimask_token_for_obj_ptr": True,
+        "multimask_min_pt_num": 0,
+        "multimask_max_pt_num": 1,
+        "use_mlp_for_obj_ptr_proj": True,
+    }
+    config = OmegaConf.create({"model": model})
+    folder.mkdir(parents=True, exist_ok=True)
+    OmegaConf.save(config, folder / "sam2_tiny.yaml")
+    torch.manual_seed(0)
+    torch.save({"model": instantiate(config.model).state_dict()}, folder / "sam2_tiny.pt")
 
 
 def tiny_t5():
@@ -225,6 +338,26 @@ def encoder(model_dirs):
 @pytest.fixture(scope="session")
 def segmenter(model_dirs):
     return RobotSegmenter.from_pretrained(str(model_dirs["segmenter"]))
+
+
+@pytest.fixture(scope="session")
+def sam2_package_dir(tmp_path_factory):
+    """A folder holding the tiny SAM 2 of Meta's sam2 package (:func:`save_tiny_sam2_package`)."""
+    pytest.importorskip("sam2", reason="Meta's sam2 package (the 'sam2' extra, installed by scripts/setup.sh)")
+    folder = tmp_path_factory.mktemp("models") / "sam2_package"
+    save_tiny_sam2_package(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sam2_segmenter(sam2_package_dir):
+    return Sam2PackageSegmenter.from_pretrained(str(sam2_package_dir))
+
+
+@pytest.fixture(params=["transformers", "sam2"])
+def any_segmenter(request):
+    """Each segmenter backend's tiny segmenter in turn."""
+    return request.getfixturevalue({"transformers": "segmenter", "sam2": "sam2_segmenter"}[request.param])
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import torch
 from PIL import Image
 
@@ -68,11 +69,14 @@ def test_a_size_the_generator_cannot_take_is_refused_at_once():
     assert result.returncode == 2 and "--size goes with --generator" in result.stderr
 
 
-def test_a_missing_model_is_one_clear_error(tmp_path):
+@pytest.mark.parametrize("backend", ["transformers", "sam2"])
+def test_a_missing_model_is_one_clear_error(tmp_path, backend):
     write_video(tmp_path / "walk.mp4", torch.zeros(9, 32, 32, 3, dtype=torch.uint8), fps=24)
-    result = _nil("--video", str(tmp_path / "walk.mp4"), "--segmenter", str(tmp_path / "no_sam2"))
+    video, segmenter = str(tmp_path / "walk.mp4"), str(tmp_path / "no_sam2")
+    result = _nil("--video", video, "--segmenter_backend", backend, "--segmenter", segmenter)
     assert result.returncode == 1
     assert "Could not load the SAM 2 segmenter" in result.stderr
+    assert ("hub ids the sam2 package knows" in result.stderr) == (backend == "sam2")  # the backend asked for
     assert "Traceback" not in result.stderr
 
 

@@ -35,7 +35,7 @@ def test_generated_bundle_holds_what_stage_two_needs(generated_bundle, scene, sp
     torch.testing.assert_close(bundle.embeddings, expected, atol=1e-5, rtol=1e-5)
 
 
-def test_imported_video_of_another_size_and_fps(tmp_path, scene, spec, segmenter, encoder):
+def test_imported_video_of_another_size_and_fps(tmp_path, scene, spec, any_segmenter, encoder):
     rgb, mask = scene
     # a 1280x720 clip at 30 fps whose centre square is the rendered scene, as a user-made video would be
     centre = torch.nn.functional.interpolate(rgb.permute(2, 0, 1)[None].float(), size=(720, 720)).round()
@@ -46,10 +46,11 @@ def test_imported_video_of_another_size_and_fps(tmp_path, scene, spec, segmenter
     source = VideoFileSource(tmp_path / "kling.mp4").read(spec.camera.resolution)
     # random SAM 2 weights find no robot, so the IoU is low: no threshold here, the warning has its own test
     out = build_reference_bundle(
-        rgb, mask, imported, source, segmenter, encoder, tmp_path / "b", min_first_frame_iou=0.0
+        rgb, mask, imported, source, any_segmenter, encoder, tmp_path / "b", min_first_frame_iou=0.0
     )
     bundle = load_bundle(out, BundleExpectation(camera=spec.camera, encoder=encoder.info))
     assert bundle.meta.fps == 30.0 and bundle.meta.num_frames == 12
+    assert bundle.meta.segmenter["backend"] == any_segmenter.backend
     assert bundle.frames.shape == (12, 64, 64, 3) and torch.equal(bundle.masks[0], mask)
     assert bundle.meta.source["kind"] == "imported" and 0.0 <= bundle.meta.first_frame_iou <= 1.0
 

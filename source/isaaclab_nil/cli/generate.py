@@ -10,7 +10,15 @@ import argparse
 from pathlib import Path
 
 from ..console import isaaclab_output, save_output
-from ..reference.backends import DEFAULT_ENCODER, DEFAULT_GENERATOR, DEFAULT_SEGMENTER, GENERATOR_BACKENDS, parse_size
+from ..reference.backends import (
+    DEFAULT_ENCODER,
+    DEFAULT_GENERATOR,
+    DEFAULT_SEGMENTER,
+    DEFAULT_SEGMENTER_BACKEND,
+    GENERATOR_BACKENDS,
+    SEGMENTER_BACKENDS,
+    parse_size,
+)
 from ..reference.motions import DEFAULT_DURATION_S, KNOWN_MOTIONS, WalkGait
 
 HELP = "stage 1: write a reference bundle for a task"
@@ -33,7 +41,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--speed", type=float, help="--known-answer walk or trot: forward speed [m/s] (default 0.5)")
     parser.add_argument("--model", help="generator hub id or local folder (default: the backend's model)")
-    parser.add_argument("--segmenter", default=DEFAULT_SEGMENTER, help="SAM 2 hub id or local folder")
+    parser.add_argument(
+        "--segmenter",
+        default=DEFAULT_SEGMENTER,
+        help="SAM 2 hub id or local folder (the sam2 backend's: one config .yaml and one checkpoint .pt)",
+    )
+    parser.add_argument(
+        "--segmenter_backend",
+        choices=sorted(SEGMENTER_BACKENDS),
+        default=DEFAULT_SEGMENTER_BACKEND,
+        help="what runs SAM 2: " + "; ".join(f"{name}: {what}" for name, what in SEGMENTER_BACKENDS.items()),
+    )
     parser.add_argument("--encoder", default=DEFAULT_ENCODER, help="TimeSformer hub id or local folder")
     parser.add_argument("--out", type=Path, help="bundle folder (default: outputs/references/<task>)")
     parser.add_argument(
@@ -134,7 +152,7 @@ def generate_from_video(args: argparse.Namespace) -> Path:
     from ..reference.encoder import VideoEncoder
     from ..reference.generators import DiffusersVideoGenerator
     from ..reference.pipeline import ReferenceSpec, build_reference_bundle
-    from ..reference.segmentation import RobotSegmenter
+    from ..reference.segmentation import load_segmenter
 
     # the video and the models first: a bad file or a missing model fails before the simulator starts
     cfg = make_env_cfg(args.task, num_envs=1, device=args.sim_device, overrides=args.overrides)
@@ -149,7 +167,7 @@ def generate_from_video(args: argparse.Namespace) -> Path:
         source = DiffusersVideoGenerator.from_pretrained(
             args.generator, args.model, args.device, dtype, cpu_offload=args.cpu_offload, **options
         )
-    segmenter = RobotSegmenter.from_pretrained(args.segmenter, args.device, dtype)
+    segmenter = load_segmenter(args.segmenter_backend, args.segmenter, args.device, dtype)
     encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.encoder_dtype))
     with isaaclab_output(args.verbose) as setup_log:
         env = nominal_env(args.task, args.sim_device, args.overrides)

@@ -6,7 +6,8 @@ stage 2 loading the encoder does not pull in diffusers):
 * :mod:`.pipeline`     ``build_reference_bundle``, ``ReferenceSpec``: the whole of stage 1 after rendering
 * :mod:`.generators`   ``DiffusersVideoGenerator`` + ``GenerationOptions`` (LTX-Video, Wan, CogVideoX, SVD),
                        ``VideoFileSource``
-* :mod:`.segmentation` ``RobotSegmenter`` (SAM 2), ``mask_iou``, ``first_frame_iou``
+* :mod:`.segmentation` ``load_segmenter``: SAM 2 through transformers (``RobotSegmenter``) or Meta's ``sam2``
+                       package (``Sam2PackageSegmenter``); ``first_frame_iou``
 * :mod:`.encoder`      ``VideoEncoder`` (TimeSformer), ``build_clips``, ``masked_frames``; shared with stage 2
 * :mod:`.bundle`       ``save_bundle``, ``load_bundle``, ``BundleExpectation``, ``CameraSpec``
 * :mod:`.video_io`     read / write / resize / letterbox videos

@@ -12,7 +12,13 @@ from ..errors import UsageError
 DEFAULT_ENCODER = "facebook/timesformer-base-finetuned-k400"
 """The video encoder of the NIL reward (paper sec. 3.3)."""
 DEFAULT_SEGMENTER = "facebook/sam2.1-hiera-large"
-"""The video segmenter of the reference masks."""
+"""The video segmenter of the reference masks (both segmenter backends load it)."""
+SEGMENTER_BACKENDS = {
+    "transformers": "transformers' Sam2VideoModel (no extra install)",
+    "sam2": "Meta's sam2 package, the reference implementation (the 'sam2' extra)",
+}
+"""The implementations of SAM 2 stage 1 can segment with (``nil generate --segmenter_backend NAME``)."""
+DEFAULT_SEGMENTER_BACKEND = "transformers"
 DEFAULT_GENERATOR = "ltx"
 
 

@@ -11,7 +11,7 @@ import torch
 from .bundle import BundleSource, CameraSpec, write_bundle
 from .encoder import VideoEncoder, masked_frames
 from .generators import ImportedVideo, VideoGenerator
-from .segmentation import RobotSegmenter, first_frame_iou
+from .segmentation import Segmenter, first_frame_iou
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def build_reference_bundle(
     first_frame_mask: torch.Tensor,
     spec: ReferenceSpec,
     source: VideoGenerator | ImportedVideo,
-    segmenter: RobotSegmenter,
+    segmenter: Segmenter,
     encoder: VideoEncoder,
     out_dir: str | Path,
     batch_size: int = 16,
