@@ -51,7 +51,7 @@ from isaaclab_nil.envs.reward_presets import IOU_TERM, REGULARIZATION_TERMS, REW
 
 REPO = Path(__file__).resolve().parents[1]
 NIL = Path(sys.executable).parent / "nil"
-LEARNING_MARGIN = 0.75
+LEARNING_MARGIN = 0.5
 """The trained policy's joint RMSE must be at most this fraction of the zero and random policies' RMSE."""
 
 
