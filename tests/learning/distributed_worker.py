@@ -1,8 +1,9 @@
 """One rank of a distributed training run on the batched torch pendulum, for ``test_learning_distributed.py``:
 
-    python -m torch.distributed.run --nproc_per_node=2 distributed_worker.py OUT RUN_DIR MAX_STEPS [--resume]
+    python -m torch.distributed.run --nproc_per_node=2 distributed_worker.py OUT RUN_DIR MAX_STEPS [--resume] [--bro]
 
-Joins the gloo process group as ``scripts/train.py --distributed --device cpu`` does, trains SAC with seed
+Joins the gloo process group as ``scripts/train.py --distributed --device cpu`` does, trains SAC (or a small BRO
+with a full reset at 3/4 of the run, ``--bro``) with seed
 ``SEED + rank`` on its own envs (resuming the latest checkpoint of RUN_DIR with ``--resume``), saves at the end and
 writes ``OUT/rank<r>.pt``: the learner's state, what was restored, and the returns of its last episodes. At the
 start it writes ``OUT/pid<r>`` (for a test to kill it).
@@ -13,7 +14,7 @@ import os
 from pathlib import Path
 
 import torch
-from learning_helpers import quiet_runner_cfg, tiny_sac_cfg
+from learning_helpers import quiet_runner_cfg, tiny_bro_cfg, tiny_sac_cfg
 from pendulum_env import PendulumEnv
 
 from isaaclab_nil.learning import OffPolicyRunner, distributed
@@ -39,6 +40,7 @@ def main() -> None:
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("max_steps", type=int)
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--bro", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(1)
     device = distributed.init("cpu")
@@ -46,8 +48,9 @@ def main() -> None:
     (args.out / f"pid{rank}").write_text(str(os.getpid()))
 
     env = FullTorquePendulum(NUM_ENVS, seed=SEED + rank, device=str(device))
+    algorithm = tiny_bro_cfg(reset_steps=(args.max_steps * 3 // 4,)) if args.bro else tiny_sac_cfg(**ALGORITHM, **FAST_LR)
     cfg = quiet_runner_cfg(
-        tiny_sac_cfg(**ALGORITHM, **FAST_LR),
+        algorithm,
         seed=SEED + rank,
         learning_starts=100,
         save_interval=SAVE_INTERVAL,

@@ -36,13 +36,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def launch(out: Path, run_dir: Path, log: Path, resume: bool = False) -> subprocess.Popen:
-    """``torch.distributed.run`` of the worker on RANKS processes, output into ``log``."""
+def launch(out: Path, run_dir: Path, log: Path, *options: str, max_steps: int = MAX_STEPS) -> subprocess.Popen:
+    """``torch.distributed.run`` of the worker on RANKS processes with ``options``, output into ``log``."""
     command = [
         *(sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={RANKS}"),
         *("--master_addr=127.0.0.1", f"--master_port={free_port()}"),
-        *(str(WORKER), str(out), str(run_dir), str(MAX_STEPS)),
-        *(["--resume"] if resume else []),
+        *(str(WORKER), str(out), str(run_dir), str(max_steps), *options),
     ]
     with log.open("w") as output:
         return subprocess.Popen(
@@ -79,7 +78,7 @@ def run(tmp_path_factory):
     killed_at = newest_step(run_dir)
     assert not list(out.glob("rank*.pt"))  # killed before the end
 
-    resumed = launch(out, run_dir, root / "resumed.log", resume=True)
+    resumed = launch(out, run_dir, root / "resumed.log", "--resume")
     assert resumed.wait(timeout=600) == 0, (root / "resumed.log").read_text()[-3000:]
     results = [torch.load(out / f"rank{rank}.pt", weights_only=False) for rank in range(RANKS)]
     return run_dir, killed_at, results
@@ -96,8 +95,7 @@ def test_killed_run_resumes_every_rank_from_its_last_checkpoint(run):
     assert not list(run_dir.glob(".*.tmp"))  # the kill's temporary files were removed on resume
 
 
-def test_ranks_hold_one_learner(run):
-    _, _, (rank0, rank1) = run
+def assert_one_learner(rank0: dict, rank1: dict) -> None:
     assert rank0["num_updates"] == rank1["num_updates"] > 0
     for key, value in rank0["algo"].items():  # networks, target networks, temperature
         assert torch.equal(value, rank1["algo"][key]), key
@@ -107,8 +105,21 @@ def test_ranks_hold_one_learner(run):
                 assert torch.equal(value, rank1["optimizers"][name]["state"][index][key]), (name, index, key)
     for key, value in rank0["normalizer"].items():
         assert torch.equal(value, rank1["normalizer"][key]), key
-    assert rank0["normalizer"]["count"] == RANKS * NUM_ENVS * MAX_STEPS  # statistics of both ranks' observations
     assert not torch.equal(rank0["first_rewards"], rank1["first_rewards"])  # each rank collected its own data
+
+
+def test_ranks_hold_one_learner(run):
+    _, _, (rank0, rank1) = run
+    assert_one_learner(rank0, rank1)
+    assert rank0["normalizer"]["count"] == RANKS * NUM_ENVS * MAX_STEPS  # statistics of both ranks' observations
+
+
+def test_bro_ranks_stay_one_learner_through_a_full_reset(tmp_path):
+    """BRO's optimistic actor and duals are averaged too, and the networks a full reset draws (from each rank's own
+    RNG) are rank 0's on every rank."""
+    process = launch(tmp_path, tmp_path / "run", tmp_path / "bro.log", "--bro", max_steps=200)
+    assert process.wait(timeout=300) == 0, (tmp_path / "bro.log").read_text()[-3000:]
+    assert_one_learner(*(torch.load(tmp_path / f"rank{rank}.pt", weights_only=False) for rank in range(RANKS)))
 
 
 def test_pendulum_learns_with_two_ranks(run):
