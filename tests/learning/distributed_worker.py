@@ -48,7 +48,10 @@ def main() -> None:
     (args.out / f"pid{rank}").write_text(str(os.getpid()))
 
     env = FullTorquePendulum(NUM_ENVS, seed=SEED + rank, device=str(device))
-    algorithm = tiny_bro_cfg(reset_steps=(args.max_steps * 3 // 4,)) if args.bro else tiny_sac_cfg(**ALGORITHM, **FAST_LR)
+    if args.bro:
+        algorithm = tiny_bro_cfg(reset_steps=(args.max_steps * 3 // 4,))
+    else:
+        algorithm = tiny_sac_cfg(**ALGORITHM, **FAST_LR)
     cfg = quiet_runner_cfg(
         algorithm,
         seed=SEED + rank,
