@@ -71,6 +71,7 @@ def main() -> None:
         "restored": (restored.global_step, restored.buffer_size) if restored else None,
         "returns": list(runner.completed_returns)[-NUM_ENVS:],  # the last round of episodes (all end together)
         "first_rewards": runner.buffer.rewards[:NUM_ENVS].clone(),
+        "observations": runner.buffer.obs[: len(runner.buffer)].clone(),  # all it saw, while the buffer is not full
     }
     torch.save(result, args.out / f"rank{rank}.pt")
     distributed.shutdown()

@@ -115,11 +115,17 @@ def test_ranks_hold_one_learner(run):
 
 
 def test_bro_ranks_stay_one_learner_through_a_full_reset(tmp_path):
-    """BRO's optimistic actor and duals are averaged too, and the networks a full reset draws (from each rank's own
-    RNG) are rank 0's on every rank."""
+    """BRO's optimistic actor and duals are averaged too, the networks a full reset draws (from each rank's own RNG)
+    are rank 0's on every rank, and the observation statistics are those of both ranks' observations together."""
     process = launch(tmp_path, tmp_path / "run", tmp_path / "bro.log", "--bro", max_steps=200)
     assert process.wait(timeout=300) == 0, (tmp_path / "bro.log").read_text()[-3000:]
-    assert_one_learner(*(torch.load(tmp_path / f"rank{rank}.pt", weights_only=False) for rank in range(RANKS)))
+    results = [torch.load(tmp_path / f"rank{rank}.pt", weights_only=False) for rank in range(RANKS)]
+    assert_one_learner(*results)
+    seen = torch.cat([result["observations"] for result in results])  # both ranks' observations, 200 steps each
+    normalizer = results[0]["normalizer"]
+    assert normalizer["count"] == len(seen) == RANKS * NUM_ENVS * 200
+    assert torch.allclose(normalizer["mean"], seen.mean(0), atol=1e-5)
+    assert torch.allclose(normalizer["var"], seen.var(0, unbiased=False), rtol=1e-4)
 
 
 def test_pendulum_learns_with_two_ranks(run):
