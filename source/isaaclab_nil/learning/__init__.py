@@ -1,5 +1,6 @@
-"""Off-policy learners (SAC, BRO), replay buffer, runner and policy export: PyTorch, with Isaac Lab
-``@configclass`` configs (no simulator is started or imported)."""
+"""Off-policy learners (SAC, BRO), replay buffer, runner, distributed training (``distributed``: torchrun, one
+process per GPU) and policy export: PyTorch, with Isaac Lab ``@configclass`` configs (no simulator is started or
+imported)."""
 
 from .bro import BRO
 from .config import BroCfg, OffPolicyRunnerCfg, SacCfg

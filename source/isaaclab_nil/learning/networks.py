@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .distributed import batch_moments
+
 
 def mlp(in_dim: int, hidden_dim: int, depth: int, out_dim: int | None = None) -> nn.Sequential:
     """Plain SAC MLP: ``depth`` x (Linear -> ReLU), then an optional linear output layer."""
@@ -153,9 +155,7 @@ class ObsNormalizer(nn.Module):
     def update(self, obs: torch.Tensor) -> None:
         if not self.enabled or self.frozen:
             return
-        batch_count = obs.shape[0]
-        batch_mean = obs.mean(0)
-        batch_var = obs.var(0, unbiased=False)
+        batch_count, batch_mean, batch_var = batch_moments(obs)  # over all ranks in distributed training
         total = self.count + batch_count
         delta = batch_mean - self.mean
         new_mean = self.mean + delta * (batch_count / total).float()

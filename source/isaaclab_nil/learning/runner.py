@@ -12,6 +12,13 @@ states, step counters, the agent config), the newest ``keep_checkpoints`` of the
 its replay buffer, ``replay_buffer_<step>.pt``. Every file is written atomically; the latest checkpoint is the
 one of the highest step (``latest_checkpoint``). No checkpoint ever holds a NaN: on a non-finite loss the runner
 saves the last good state and raises ``TrainingDiverged``.
+
+In distributed training (``distributed.init`` under torchrun) every rank runs this loop on its own envs and replay
+buffer, in lockstep: the learner stays identical on all ranks (see ``distributed``), rank 0 alone logs and writes
+the checkpoints, and each rank saves its own replay buffer next to it (``replay_buffer_<step>.pt`` for rank 0,
+``replay_buffer_<step>_rank<r>.pt`` for rank r). A resume restores the same checkpoint on every rank and each rank's
+own buffer; a rank whose buffer file is missing (e.g. a resume with more ranks) refills it, and no rank updates
+until all have.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..errors import NILError
+from . import distributed
 from .bro import BRO
 from .config import BroCfg, OffPolicyRunnerCfg, SacCfg
 from .networks import ObsNormalizer
@@ -205,6 +213,7 @@ class OffPolicyRunner:
         self.algo = algorithm_class(cfg.algorithm)(cfg.algorithm, obs_dim, self.action_dim, self.device)
         self.normalizer = ObsNormalizer(obs_dim, cfg.normalize_obs, cfg.obs_clip).to(self.device)
         self.buffer = ReplayBuffer(cfg.buffer_size, obs_dim, self.action_dim, self.device)
+        distributed.broadcast_parameters(self.algo, self.normalizer)  # every rank starts from rank 0's networks
 
         self.global_step = 0
         """Env steps taken (each collects ``num_envs`` transitions)."""
@@ -234,24 +243,27 @@ class OffPolicyRunner:
         infinite loss or state, after saving the last good state."""
         from torch.utils.tensorboard import SummaryWriter  # slow import, only needed for training
 
-        if self.writer is None:
+        main = distributed.is_main_process()
+        if self.writer is None and main:  # rank 0 alone logs
             self.writer = SummaryWriter(str(self.log_dir))
         info: dict[str, torch.Tensor] = {}
         window_start = (time.perf_counter(), self.global_step, self.num_updates)
         self.last_save_time = time.monotonic()
-        with tqdm(total=num_env_steps, initial=self.global_step, disable=not self.cfg.progress_bar) as bar:
+        with tqdm(total=num_env_steps, initial=self.global_step, disable=not (self.cfg.progress_bar and main)) as bar:
             while self.global_step < num_env_steps:
                 policy_acts = self.global_step >= self.cfg.learning_starts
                 # After the warm-up, and after a resume without replay buffer once it is refilled as much.
-                updating = policy_acts and len(self.buffer) >= self.warmup_transitions
+                updating = policy_acts and distributed.all_ranks(len(self.buffer) >= self.warmup_transitions)
                 self.collect_step(random_actions=not policy_acts)
                 self.global_step += 1
                 if self.algo.maybe_reset(self.global_step):
-                    self.writer.add_scalar("train/full_reset", 1.0, self.global_step)
+                    distributed.broadcast_parameters(self.algo)
+                    if main:
+                        self.writer.add_scalar("train/full_reset", 1.0, self.global_step)
                 if updating:
                     for _ in range(self.cfg.algorithm.replay_ratio):
                         info = self.update()
-                if self.global_step % self.cfg.log_interval == 0:
+                if self.global_step % self.cfg.log_interval == 0 and main:
                     self.log(info, window_start)
                     window_start = (time.perf_counter(), self.global_step, self.num_updates)
                     if self.completed_returns:
@@ -262,7 +274,8 @@ class OffPolicyRunner:
                         raise self.diverge(problem)
                     self.save_checkpoint()
                 bar.update(1)
-        self.writer.flush()
+        if main:
+            self.writer.flush()
 
     @property
     def warmup_transitions(self) -> int:
@@ -288,7 +301,7 @@ class OffPolicyRunner:
         cfg = self.cfg
         by_steps = cfg.save_interval > 0 and self.global_step % cfg.save_interval == 0
         by_time = cfg.save_interval_s > 0 and time.monotonic() - self.last_save_time >= cfg.save_interval_s
-        return by_steps or by_time
+        return by_steps or distributed.any_rank(by_time)  # all ranks save together
 
     def collect_step(self, random_actions: bool) -> None:
         """Act in all envs, store the transitions and track episode statistics. A transition in which the env gave a
@@ -367,7 +380,8 @@ class OffPolicyRunner:
         if self.completed_returns:
             writer.add_scalar("episode/return", self.mean_episode_return(), step)
             writer.add_scalar("episode/length", sum(self.completed_lengths) / len(self.completed_lengths), step)
-        writer.add_scalar("perf/env_steps_per_s", (step - start_step) * self.num_envs / elapsed, step)
+        transitions = (step - start_step) * self.num_envs * distributed.world_size()  # of all ranks
+        writer.add_scalar("perf/env_steps_per_s", transitions / elapsed, step)
         writer.add_scalar("perf/updates_per_s", (self.num_updates - start_updates) / elapsed, step)
         writer.add_scalar("train/num_updates", self.num_updates, step)
         writer.add_scalar("train/nonfinite_transitions", self.nonfinite_transitions, step)
@@ -378,13 +392,18 @@ class OffPolicyRunner:
 
     def save(self, path: str | Path, replay_buffer_path: str | Path | None = None) -> None:
         """Atomically save everything needed to continue training to ``path`` and, if ``replay_buffer_path`` is
-        given (a file in the same folder), the replay buffer there first: the checkpoint names its buffer file."""
+        given (a file in the same folder), the replay buffer there first: the checkpoint names its buffer file.
+        In distributed training every rank saves its own buffer (``distributed.rank_path``), then rank 0 alone
+        the checkpoint; the others return once their buffer is written."""
         path = Path(path)
         if replay_buffer_path is not None:
             replay_buffer_path = Path(replay_buffer_path)
             if replay_buffer_path.parent != path.parent:
                 raise ValueError(f"the replay buffer {replay_buffer_path} must be in the folder of {path}")
-            atomic_write(replay_buffer_path, lambda f: torch.save(self.buffer.state_dict(), f))
+            atomic_write(distributed.rank_path(replay_buffer_path), lambda f: torch.save(self.buffer.state_dict(), f))
+        distributed.barrier()  # every rank's buffer is on disk before a checkpoint names it
+        if not distributed.is_main_process():
+            return
         state = {
             "format_version": CHECKPOINT_VERSION,
             "global_step": self.global_step,
@@ -406,7 +425,8 @@ class OffPolicyRunner:
         """Save ``model_<step>.pt`` in the log folder, with ``replay_buffer_<step>.pt`` if ``save_replay_buffer``
         (default: the config's), then delete all but the newest ``keep_checkpoints`` checkpoints and all other
         replay buffers. Returns the checkpoint. A step is saved once; a NaN or infinite state never (None, with
-        a warning), nor anything after ``TrainingDiverged`` (``learn`` then saved the last good state)."""
+        a warning), nor anything after ``TrainingDiverged`` (``learn`` then saved the last good state). In
+        distributed training all ranks call it together: each saves its buffer, rank 0 the checkpoint, and prunes."""
         path = self.log_dir / f"model_{self.global_step}.pt"
         if self.diverged:
             return None
@@ -421,11 +441,14 @@ class OffPolicyRunner:
         buffer_path = self.log_dir / f"replay_buffer_{self.global_step}.pt" if save_replay_buffer else None
         self.save(path, buffer_path)
         self.saved_step, self.last_save_time = self.global_step, time.monotonic()
+        if not distributed.is_main_process():
+            return path
         keep = self.cfg.keep_checkpoints
         stale = checkpoint_paths(self.log_dir)[:-keep] if keep > 0 else []
         stale += self.log_dir.glob(REPLAY_BUFFER_GLOB)
+        saved = {path} | {distributed.rank_path(buffer_path, r) for r in range(distributed.world_size()) if buffer_path}
         for old in stale:
-            if old not in (path, buffer_path):
+            if old not in saved:
                 old.unlink(missing_ok=True)
         return path
 
@@ -486,12 +509,16 @@ class OffPolicyRunner:
         self.normalizer.load_state_dict(state["normalizer"])
         self.global_step = state["global_step"]
         self.num_updates = state["num_updates"]
-        torch.set_rng_state(state["rng"]["torch"].cpu())
-        if state["rng"]["cuda"] and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all([s.cpu() for s in state["rng"]["cuda"]])
+        if distributed.world_size() > 1:  # the checkpoint holds rank 0's RNG: each rank draws its own stream again
+            torch.manual_seed(self.cfg.seed + distributed.world_size() * self.global_step)
+        else:
+            torch.set_rng_state(state["rng"]["torch"].cpu())
+            if state["rng"]["cuda"] and torch.cuda.is_available():
+                torch.cuda.set_rng_state_all([s.cpu() for s in state["rng"]["cuda"]])
+        distributed.broadcast_parameters(self.algo, self.normalizer)
         self.buffer.ptr = self.buffer.size = 0
         if state["replay_buffer"] is not None:
-            buffer_path = path.parent / state["replay_buffer"]
+            buffer_path = distributed.rank_path(path.parent / state["replay_buffer"])  # this rank's own buffer
             try:  # memory-mapped: the tensors are copied from the file into the buffer, nothing is parsed
                 self.buffer.load_state_dict(torch.load(buffer_path, map_location="cpu", weights_only=True, mmap=True))
             except Exception as error:

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from .config import SacCfg
+from .distributed import all_finite, all_reduce_gradients
 from .networks import CriticEnsemble, TanhGaussianActor, mlp, sample_tanh_gaussian
 from .replay_buffer import Batch
 
@@ -162,12 +163,13 @@ class SAC(nn.Module):
         """Backpropagate ``loss`` into the parameters of optimizer ``name`` only (e.g. the actor loss
         leaves the critic's gradients alone) and take an optimizer step. Raises ``NonFiniteLossError``
         instead if the loss is not finite (the check waits for the loss on a GPU: one sync per loss)."""
-        if not bool(torch.isfinite(loss).all()):
+        if not all_finite(loss):  # on every rank (distributed training): all ranks stop together
             raise NonFiniteLossError(f"the {name} loss is {loss.detach().float().mean().item()}")
         optimizer = self.optimizers[name]
         params = [p for group in optimizer.param_groups for p in group["params"]]
         optimizer.zero_grad(set_to_none=True)
         loss.backward(inputs=params)
+        all_reduce_gradients(params)  # averaged over the ranks in distributed training
         optimizer.step()
 
     # ----------------------------------------------------------------------------------------------
