@@ -88,9 +88,20 @@ def test_categorical_critic_learns_a_constant_return():
     assert categorical_loss(torch.log(target + 1e-12)[None], target).item() < 1e-6
 
 
-def test_unknown_critic_distribution_is_refused():
+def test_unknown_critic_distribution_or_compile_is_refused():
     with pytest.raises(ConfigError, match="critic_distribution"):
         make_algo(tiny_sac_cfg, critic_distribution="gaussian")
+    with pytest.raises(ConfigError, match="compile"):
+        make_algo(tiny_sac_cfg, compile="yes")
+
+
+def test_the_large_recipe_compiles_on_cuda_only(monkeypatch):
+    compiled = []
+    monkeypatch.setattr(torch, "compile", lambda fn, mode: compiled.append(fn) or fn)
+    make_algo(NILSacLargeRunnerCfg().algorithm.replace)  # on the CPU
+    assert not compiled
+    make_algo(tiny_sac_cfg, compile="always")
+    assert len(compiled) == 3  # critic, actor, temperature
 
 
 @pytest.mark.parametrize("make_cfg", [tiny_sac_cfg, tiny_bro_cfg], ids=["sac", "bro"])
@@ -106,7 +117,7 @@ def test_amp_is_a_no_op_on_the_cpu(make_cfg):
         assert torch.equal(value, results[1][key]), key
 
 
-def parameters_after_two_updates(compile: bool) -> torch.Tensor:
+def parameters_after_two_updates(compile: str) -> torch.Tensor:
     torch.manual_seed(0)
     algo = make_algo(tiny_sac_cfg, compile=compile, actor_hidden_dim=8, critic_hidden_dim=8, **CATEGORICAL)
     torch.manual_seed(1)
@@ -119,14 +130,14 @@ def test_compiled_update_matches_the_eager_one(monkeypatch):
     """TorchDynamo captures the objectives and AOTAutograd differentiates them as eager does (the "aot_eager"
     backend: seconds, where Inductor's code generation takes minutes on the CPU, the slow test below)."""
     monkeypatch.setattr(torch, "compile", functools.partial(torch.compile, backend="aot_eager"))
-    assert torch.allclose(parameters_after_two_updates(True), parameters_after_two_updates(False), atol=1e-6)
+    assert torch.allclose(parameters_after_two_updates("always"), parameters_after_two_updates("off"), atol=1e-6)
 
 
 @pytest.mark.slow
 def test_inductor_compiled_update_matches_the_eager_one(monkeypatch):
     """As above with Inductor, the default backend (2.5 min on 2 shared CPU cores); its random numbers as eager's."""
     monkeypatch.setattr(torch._inductor.config, "fallback_random", True)
-    assert torch.allclose(parameters_after_two_updates(True), parameters_after_two_updates(False), atol=1e-5)
+    assert torch.allclose(parameters_after_two_updates("always"), parameters_after_two_updates("off"), atol=1e-5)
 
 
 def test_the_large_recipe_scales_batch_and_buffer_with_the_envs():
@@ -153,7 +164,7 @@ def test_a_large_recipe_runner_trains_saves_resumes_and_exports(tmp_path):
     """The large SAC recipe (small widths, no compile) with 4 envs: batch and buffer by its rule, a resume
     restores the exact state, and its layer-norm actor exports to ONNX."""
     algorithm = NILSacLargeRunnerCfg().algorithm.replace(
-        actor_hidden_dim=16, critic_hidden_dim=16, compile=False, batch_size=8
+        actor_hidden_dim=16, critic_hidden_dim=16, compile="off", batch_size=8
     )
     cfg = NILSacLargeRunnerCfg(algorithm=algorithm, progress_bar=False, save_interval_s=0.0, log_interval=20)
     runner = OffPolicyRunner(PendulumEnv(4, seed=1), cfg, tmp_path)

@@ -28,7 +28,7 @@ LARGE_ALGORITHM = {
     "v_min": -10.0,
     "v_max": 10.0,
     "amp": True,
-    "compile": True,
+    "compile": "cuda",
 }
 """The learner settings both large recipes share. ``batch_size`` is the smallest batch (``batch_size_per_env``
 sizes it); 4 updates per env step (FastTD3's H1, between its 2 and FastSAC's 8): with 8 transitions per env
@@ -37,7 +37,8 @@ and update, each collected transition is sampled 32 times, as FastTD3's H1 (3276
 (FastTD3's Isaac Lab support: it holds NIL's returns at ``reward_scale`` 1, whose terms Isaac Lab scales by the
 0.02 s control period; widen it with ``reward_scale``), whose cross-entropy costs little at these batches where
 BRO's quantile Huber loss, quadratic in the 100 quantiles, dominates the update. bf16 autocast and
-``torch.compile`` as both (CUDA only for bf16; compiling costs the first updates seconds to minutes)."""
+``torch.compile`` as both, on CUDA only (on the CPU bf16 does not apply and compiling bought nothing,
+``benchmarks/results/learner_cpu.md``; compiling costs the first updates a minute or more)."""
 
 
 @configclass

@@ -77,10 +77,10 @@ class SacCfg:
     amp: bool = False
     """bf16 autocast of the update's forward passes on CUDA (FastTD3, FastSAC); ignored on the CPU. Losses,
     log-probabilities and parameters stay float32."""
-    compile: bool = False
-    """``torch.compile`` the update's loss computations (the optimizer steps stay eager). The first updates
-    then take seconds to minutes to compile; off by default since it pays off on a GPU, rarely on a CPU
-    (``benchmarks/bench_learner.py``)."""
+    compile: str = "off"
+    """``torch.compile`` of the update's loss computations (the optimizer steps stay eager): "off", "cuda" (on a
+    GPU only: the large recipes) or "always". The first updates then take a minute or more to compile; on the CPU
+    it buys nothing (``benchmarks/results/learner_cpu.md``), so "cuda" leaves it off there."""
     compile_mode: str = "default"
     """``torch.compile`` mode; "reduce-overhead" adds CUDA graphs (FastTD3's choice), "max-autotune" more."""
 

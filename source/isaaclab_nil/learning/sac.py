@@ -26,6 +26,8 @@ from .distributional import (
 from .networks import CriticEnsemble, TanhGaussianActor, mlp, sample_tanh_gaussian
 from .replay_buffer import Batch
 
+COMPILE_CHOICES = ("off", "cuda", "always")
+
 
 class NonFiniteLossError(ArithmeticError):
     """A loss was NaN or infinite. Raised before that loss's optimizer step, so every parameter still holds
@@ -48,13 +50,15 @@ class SAC(nn.Module):
         self.target_entropy = cfg.target_entropy if cfg.target_entropy is not None else self.default_target_entropy()
         if cfg.critic_distribution not in CRITIC_DISTRIBUTIONS:
             raise ConfigError(f"critic_distribution is {cfg.critic_distribution!r}; one of {CRITIC_DISTRIBUTIONS}")
+        if cfg.compile not in COMPILE_CHOICES:
+            raise ConfigError(f"compile is {cfg.compile!r}; one of {COMPILE_CHOICES}")
         self.taus = (torch.arange(cfg.num_quantiles, device=self.device) + 0.5) / cfg.num_quantiles
         """Quantile midpoints of a quantile critic."""
         self.atoms = torch.linspace(cfg.v_min, cfg.v_max, cfg.num_atoms, device=self.device)
         """Support of a categorical critic."""
         self.build()
         objectives = self.objectives()
-        if cfg.compile:
+        if cfg.compile == "always" or (cfg.compile == "cuda" and self.device.type == "cuda"):
             objectives = {name: torch.compile(fn, mode=cfg.compile_mode) for name, fn in objectives.items()}
         self.compiled_objectives = objectives
 
@@ -194,7 +198,7 @@ class SAC(nn.Module):
         }
 
     def step(self, name: str, *inputs: Any) -> dict[str, torch.Tensor]:
-        """Compute the loss of optimizer ``name`` (compiled with ``cfg.compile``, under bf16 autocast with
+        """Compute the loss of optimizer ``name`` (compiled as ``cfg.compile`` says, under bf16 autocast with
         ``cfg.amp`` on CUDA) and take its optimizer step; returns the scalars to log."""
         with torch.autocast("cuda", torch.bfloat16, enabled=self.cfg.amp and self.device.type == "cuda"):
             loss, info = self.compiled_objectives[name](*inputs)
