@@ -82,7 +82,8 @@ class SacCfg:
     GPU only: the large recipes) or "always". The first updates then take a minute or more to compile; on the CPU
     it buys nothing (``benchmarks/results/learner_cpu.md``), so "cuda" leaves it off there."""
     compile_mode: str = "default"
-    """``torch.compile`` mode; "reduce-overhead" adds CUDA graphs (FastTD3's choice), "max-autotune" more."""
+    """``torch.compile`` mode. "reduce-overhead" adds CUDA graphs (FastTD3's choice); untested here (no GPU so far),
+    and a graph's outputs are overwritten by its next replay, so the logged scalars would need copying first."""
 
 
 @configclass
