@@ -1,58 +1,198 @@
-"""Gradient updates per second of SAC and BRO (paper-size networks) at several batch sizes.
+"""What each choice of the training recipe buys: learner updates/s and transitions learned per second, side by side.
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_learner.py                 # CPU, batch 256 and 4096
-    .venv/bin/python benchmarks/bench_learner.py --device cuda:0 --batch 256 4096 16384
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_learner.py --threads 1 --clock cpu  # CPU shared with others
+    .venv/bin/python benchmarks/bench_learner.py --out benchmarks/results/learner_cpu       # also <out>.json and .md
+    .venv/bin/python benchmarks/bench_learner.py --device cuda:0 --num_envs 4096
 
-One update = critic, actor and temperature steps (and BRO's optimism/KL duals) on one random batch,
-with NIL-H1-Walk's sizes (66 observations, 19 actions).
+Rows, for SAC and BRO: the small recipe (``NIL*RunnerCfg``, the papers' settings), then the large one
+(``NIL*LargeRunnerCfg``) at the batch its rule gives for ``--num_envs``, step by step: with the small recipe's
+critic (SAC: one value; BRO: 100 quantiles), with its categorical critic, on CUDA with bf16 autocast, and with
+``torch.compile`` (the large recipe as registered; on the CPU only for the learners in ``--compile``, as Inductor
+takes minutes there). One update = critic, actor and temperature steps (and BRO's optimism/KL duals) on one
+random batch with NIL-H1-Walk's sizes (66 observations, 19 actions); sampling the replay buffer is not included.
+
+Columns: updates/s; transitions learned per second (updates/s x batch); and the env steps per second of
+``--num_envs`` envs the learner keeps up with at the recipe's updates per env step (updates/s / replay_ratio x
+num_envs transitions collected per second). A compiled row also gives its compile time (the 2 warm-up updates,
+wall clock).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import platform
+import sys
 import time
+from pathlib import Path
 
 import torch
 
-from isaaclab_nil.learning import BRO, SAC, BroCfg, SacCfg
+from isaaclab_nil.agents.off_policy_cfg import (
+    NILBroLargeRunnerCfg,
+    NILBroRunnerCfg,
+    NILSacLargeRunnerCfg,
+    NILSacRunnerCfg,
+)
+from isaaclab_nil.learning import OffPolicyRunnerCfg
 from isaaclab_nil.learning.replay_buffer import Batch
+from isaaclab_nil.learning.runner import algorithm_class
 
+SEED = 0
 OBS_DIM, ACTION_DIM = 66, 19
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+"""``cpu``: the CPU seconds of this process alone (all its threads), for a CPU shared with other work."""
+RECIPES = {"SAC": (NILSacRunnerCfg, NILSacLargeRunnerCfg), "BRO": (NILBroRunnerCfg, NILBroLargeRunnerCfg)}
+SMALL_CRITIC = {"SAC": "none", "BRO": "quantile"}
 
 
-def updates_per_second(algo_class, cfg, batch_size: int, device: str, seconds: float) -> float:
-    algo = algo_class(cfg.replace(batch_size=batch_size), OBS_DIM, ACTION_DIM, device)
-    batch = Batch(
-        torch.randn(batch_size, OBS_DIM, device=device),
-        torch.rand(batch_size, ACTION_DIM, device=device) * 2 - 1,
-        torch.randn(batch_size, device=device),
-        torch.randn(batch_size, OBS_DIM, device=device),
-        torch.zeros(batch_size, device=device),
+def variants(learner: str, device: torch.device, compile_learners: list[str]) -> list[tuple[str, str, dict]]:
+    """(recipe, variant, overrides of the algorithm config) of the rows of one learner."""
+    small_critic = {"none": "scalar critic", "quantile": "quantile critic"}[SMALL_CRITIC[learner]]
+    no_extras = {"amp": False, "compile": "off"}
+    rows = [
+        ("small", "as registered", {}),
+        ("large", small_critic, {**no_extras, "critic_distribution": SMALL_CRITIC[learner]}),
+        ("large", "categorical critic", no_extras),
+    ]
+    if device.type == "cuda":
+        rows.append(("large", "categorical + bf16", {"compile": "off"}))
+    if device.type == "cuda" or learner in compile_learners:
+        if device.type == "cuda":
+            rows.append(("large", "as registered (+ compile)", {}))
+        else:
+            rows.append(("large", "categorical + compile", {"compile": "always"}))
+    return rows
+
+
+def batch_of(size: int, device: torch.device) -> Batch:
+    return Batch(
+        torch.randn(size, OBS_DIM, device=device),
+        torch.rand(size, ACTION_DIM, device=device) * 2 - 1,
+        torch.randn(size, device=device),
+        torch.randn(size, OBS_DIM, device=device),
+        torch.zeros(size, device=device),
     )
-    algo.update(batch)  # warm-up
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
+
+
+def synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def bench_row(cfg: OffPolicyRunnerCfg, num_envs: int, device: torch.device, seconds: float, clock: str) -> dict:
+    """Updates/s of the learner of ``cfg`` at the batch its rule gives for ``num_envs``, after 2 warm-up updates
+    (a compiled learner compiles in them; timed on the wall clock); at least 3 timed updates and ``seconds``."""
+    torch.manual_seed(SEED)
+    algo_cfg = cfg.algorithm
+    algo = algorithm_class(algo_cfg)(algo_cfg, OBS_DIM, ACTION_DIM, device)
+    batch_size = cfg.batch_size(num_envs)
+    batch = batch_of(batch_size, device)
+    start = time.perf_counter()  # on the wall clock: Inductor compiles in worker processes
+    for _ in range(2):
+        algo.update(batch)
+    synchronize(device)
+    warmup = time.perf_counter() - start
+    now = CLOCKS[clock]
+    count, start = 0, now()
+    while count < 3 or now() - start < seconds:
         algo.update(batch)
         count += 1
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    return count / (time.perf_counter() - start)
+        if count % 10 == 0:
+            synchronize(device)
+    synchronize(device)
+    rate = count / (now() - start)
+    return {
+        "batch": batch_size,
+        "replay_ratio": algo_cfg.replay_ratio,
+        "critic": algo_cfg.critic_distribution,
+        "amp": algo_cfg.amp and device.type == "cuda",
+        "compile": algo_cfg.compile == "always" or (algo_cfg.compile == "cuda" and device.type == "cuda"),
+        "updates_per_s": rate,
+        "transitions_learned_per_s": rate * batch_size,
+        "env_steps_per_s_kept_up": rate / algo_cfg.replay_ratio,
+        "transitions_collected_per_s_kept_up": rate / algo_cfg.replay_ratio * num_envs,
+        "warmup_s": warmup,
+    }
+
+
+def machine(device: torch.device) -> str:
+    """The platform, CPU model and, on CUDA, the GPU."""
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line), "?")
+    gpu = f", {torch.cuda.get_device_name(device)}" if device.type == "cuda" else ""
+    return f"{platform.platform()}, {cpu}{gpu}"
+
+
+def markdown(record: dict) -> str:
+    lines = [
+        f"Command: `{record['command']}` (seed {record['seed']}, {record['date']}, {record['machine']}, "
+        f"torch {record['torch']} on {record['threads']} thread(s), {record['clock']} clock, "
+        f"1-min load average {record['load_average'][0]:.1f} at the start, {record['load_average'][1]:.1f} at the end)",
+        "",
+        f"{record['num_envs']} envs; NIL-H1-Walk's sizes (66 observations, 19 actions).",
+        "",
+        "| learner | recipe | variant | batch | updates / env step | updates/s | transitions learned/s "
+        "| env steps/s kept up | transitions collected/s kept up | compile s |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in record["rows"]:
+        compile_s = f"{row['warmup_s']:.0f}" if row["compile"] else ""
+        lines.append(
+            f"| {row['learner']} | {row['recipe']} | {row['variant']} | {row['batch']} | {row['replay_ratio']} "
+            f"| {row['updates_per_s']:.2f} | {row['transitions_learned_per_s']:,.0f} "
+            f"| {row['env_steps_per_s_kept_up']:.2f} | {row['transitions_collected_per_s_kept_up']:,.0f} "
+            f"| {compile_s} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--batch", type=int, nargs="+", default=[256, 4096])
-    parser.add_argument("--seconds", type=float, default=5.0, help="measuring time per case")
+    parser.add_argument("--device", default="cuda:0" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--num_envs", type=int, default=256, help="envs the large recipe's batch is sized for")
+    parser.add_argument("--seconds", type=float, default=3.0, help="measuring time per row, after the warm-up")
+    parser.add_argument(
+        "--compile", nargs="*", default=["SAC"], choices=list(RECIPES), help="learners compiled on the CPU"
+    )
+    parser.add_argument("--clock", choices=CLOCKS, default="wall", help="cpu: CPU seconds of this process")
+    parser.add_argument("--threads", type=int, help="CPU threads for torch (on a busy machine 1 avoids contention)")
+    parser.add_argument("--out", type=Path, help="also write the results as <out>.json and <out>.md")
     args = parser.parse_args()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}")
-    print("| learner | networks | batch | updates/s |\n|---|---|---:|---:|")
-    for name, algo_class, cfg in (("SAC", SAC, SacCfg()), ("BRO", BRO, BroCfg())):
-        critics = f"{cfg.num_critics}x {cfg.critic_hidden_dim}x{cfg.critic_depth}"
-        nets = f"actor {cfg.actor_hidden_dim}x{cfg.actor_depth}, critics {critics}"
-        for batch_size in args.batch:
-            rate = updates_per_second(algo_class, cfg, batch_size, args.device, args.seconds)
-            print(f"| {name} | {nets} | {batch_size} | {rate:.1f} |")
+    device = torch.device(args.device)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    load_before = os.getloadavg()[0]
+    rows = []
+    for learner, (small, large) in RECIPES.items():
+        for recipe, variant, overrides in variants(learner, device, args.compile):
+            cfg = small() if recipe == "small" else large()
+            cfg = cfg.replace(algorithm=cfg.algorithm.replace(**overrides))
+            row = bench_row(cfg, args.num_envs, device, args.seconds, args.clock)
+            rows.append({"learner": learner, "recipe": recipe, "variant": variant, **row})
+            print(f"{learner} {recipe} {variant}: {row['updates_per_s']:.2f} updates/s", flush=True)
+
+    omp = [f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"] if "OMP_NUM_THREADS" in os.environ else []
+    record = {
+        "command": " ".join([*omp, ".venv/bin/python", "benchmarks/bench_learner.py", *sys.argv[1:]]),
+        "seed": SEED,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": machine(device),
+        "threads": torch.get_num_threads(),
+        "clock": args.clock,
+        "load_average": [load_before, os.getloadavg()[0]],
+        "torch": torch.__version__,
+        "device": str(device),
+        "num_envs": args.num_envs,
+        "rows": rows,
+    }
+    text = markdown(record)
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
+        args.out.with_suffix(".md").write_text(text)
 
 
 if __name__ == "__main__":

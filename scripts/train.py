@@ -6,7 +6,8 @@
     torchrun --nproc_per_node=4 scripts/train.py --task NIL-H1-Walk --num_envs 1024 --device cuda --distributed
 
 The env and agent configs are the task's registered ones (the agent's: its ``sac_cfg_entry_point`` or
-``bro_cfg_entry_point``), resolved by Isaac Lab with the ``env.<field>=<value>`` and ``agent.<field>=<value>``
+``bro_cfg_entry_point``, or with ``--recipe large``, the default from 256 envs on, ``sac_large_cfg_entry_point`` or
+``bro_large_cfg_entry_point``), resolved by Isaac Lab with the ``env.<field>=<value>`` and ``agent.<field>=<value>``
 overrides; ``--num_envs``, ``--device`` and ``--seed`` are applied after them.
 
 Also runs as ``isaaclab -p scripts/train.py ...``. A run writes tensorboard logs and checkpoints
@@ -36,11 +37,19 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     from isaaclab_nil.cli import report_errors
     from isaaclab_nil.evaluation import EVAL_STEPS
+    from isaaclab_nil.tasks.registry import LARGE_RECIPE_MIN_ENVS, RECIPES
     from isaaclab_nil.workflows import add_common_args
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(parser)
     parser.add_argument("--agent", choices=("bro", "sac"), default="bro", help="off-policy learner")
+    parser.add_argument(
+        "--recipe",
+        choices=RECIPES,
+        default="auto",
+        help=f"agent config: small (the papers'), large (massively parallel) or auto (large from "
+        f"{LARGE_RECIPE_MIN_ENVS} envs on)",
+    )
     parser.add_argument("--max_steps", type=int, default=2_000, help="env steps to train for (in total, when resuming)")
     parser.add_argument("--resume", action="store_true", help="continue a run from its last valid checkpoint")
     parser.add_argument("--run_dir", type=Path, help="run folder to resume (default: the latest of the task)")
@@ -60,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 def train(args: argparse.Namespace) -> Path:
     from isaaclab_nil.console import isaaclab_output, save_output
     from isaaclab_nil.learning import distributed
+    from isaaclab_nil.tasks.registry import recipe_entry_point
     from isaaclab_nil.workflows import (
         evaluate_run,
         export_for_deploy,
@@ -79,7 +89,11 @@ def train(args: argparse.Namespace) -> Path:
         from isaaclab_nil.learning import OffPolicyRunner, latest_checkpoint
 
         env_cfg, agent_cfg = resolve_cfgs(
-            args.task, args.overrides, f"{args.agent}_cfg_entry_point", num_envs=args.num_envs, device=args.device
+            args.task,
+            args.overrides,
+            recipe_entry_point(args.agent, args.num_envs, args.recipe),
+            num_envs=args.num_envs,
+            device=args.device,
         )
     env_cfg.seed = agent_cfg.seed = args.seed + distributed.rank()
     # Rank 0 makes the built-in reference (once) and picks the run folder; every rank uses its choices.

@@ -9,7 +9,8 @@ from isaaclab.utils import configclass
 from learning_helpers import ScriptedEnv, quiet_runner_cfg, tiny_bro_cfg, tiny_sac_cfg
 
 from isaaclab_nil.learning import BRO, SAC, BroCfg, OffPolicyRunner, SacCfg
-from isaaclab_nil.learning.bro import bounded_dual, quantile_huber_loss
+from isaaclab_nil.learning.bro import bounded_dual
+from isaaclab_nil.learning.distributional import quantile_huber_loss
 from isaaclab_nil.learning.networks import BroBlock, BroNet, gaussian_kl, sample_tanh_gaussian
 from isaaclab_nil.learning.replay_buffer import Batch
 from isaaclab_nil.learning.runner import algorithm_class
@@ -91,7 +92,7 @@ def test_dual_update_direction_and_magnitude(kl_per_dim, direction):
     raw_optimism, raw_kl_weight = algo.raw_optimism.item(), algo.raw_kl_weight.item()
     optimism_before, kl_weight_before = algo.optimism.item(), algo.kl_weight.item()
 
-    algo.update_duals(torch.tensor(kl_per_dim * action_dim))  # the KL summed over action dims
+    algo.step("duals", torch.tensor(kl_per_dim * action_dim))  # the KL summed over action dims
 
     lr = 3e-5
     expected_raw_optimism = adam_first_step(raw_optimism, -direction, lr)

@@ -49,7 +49,15 @@ def assert_same_training_state(a: OffPolicyRunner, b: OffPolicyRunner):
         assert torch.equal(x, y), key
 
 
-@pytest.mark.parametrize("algo_cfg", [tiny_sac_cfg(), tiny_bro_cfg(reset_steps=(EPISODE + 20,))], ids=["sac", "bro"])
+@pytest.mark.parametrize(
+    "algo_cfg",
+    [
+        tiny_sac_cfg(),
+        tiny_bro_cfg(reset_steps=(EPISODE + 20,)),
+        tiny_bro_cfg(critic_distribution="categorical", num_atoms=11, v_min=-200.0, v_max=0.0),
+    ],
+    ids=["sac", "bro", "bro-categorical"],
+)
 def test_interrupted_run_resumes_to_identical_result(tmp_path, algo_cfg):
     uninterrupted = make_runner(tmp_path / "a", algo_cfg)
     uninterrupted.learn(2 * EPISODE)

@@ -57,7 +57,7 @@ def test_runner_warns_once_without_final_observation(tmp_path):
 def test_td_target_bootstraps_time_outs_but_not_terminations(make_cfg):
     cfg = make_cfg(gamma=0.9)
     algo = algorithm_class(cfg)(cfg, obs_dim=3, action_dim=1)
-    outputs = getattr(cfg, "num_quantiles", 1)
+    outputs = algo.critic_outputs
 
     class ConstantCritic(torch.nn.Module):
         def forward(self, obs, action):

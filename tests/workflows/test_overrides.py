@@ -8,12 +8,21 @@ import torch
 from isaaclab_tasks.utils import resolve_task_config
 
 import isaaclab_nil  # noqa: F401  (registers the tasks)
-from isaaclab_nil.agents.off_policy_cfg import NILBroRunnerCfg, NILSacRunnerCfg
+from isaaclab_nil.agents.off_policy_cfg import (
+    NILBroLargeRunnerCfg,
+    NILBroRunnerCfg,
+    NILSacLargeRunnerCfg,
+    NILSacRunnerCfg,
+)
 from isaaclab_nil.learning import BroCfg, OffPolicyRunner, SacCfg
 from isaaclab_nil.learning.runner import configs_from_checkpoint
 
 TASK = "NIL-H1-Walk"
 AGENTS = [("sac_cfg_entry_point", NILSacRunnerCfg, SacCfg), ("bro_cfg_entry_point", NILBroRunnerCfg, BroCfg)]
+LARGE_AGENTS = [
+    ("sac_large_cfg_entry_point", NILSacLargeRunnerCfg),
+    ("bro_large_cfg_entry_point", NILBroLargeRunnerCfg),
+]
 OVERRIDES = [
     "agent.algorithm.batch_size=512",
     "agent.learning_starts=50",
@@ -58,3 +67,12 @@ def test_a_checkpoint_gives_back_the_exact_agent_config(tmp_path, entry_point, r
     OffPolicyRunner(ResetOnlyEnv(), agent_cfg, tmp_path).save(tmp_path / "last.pt")
     loaded = configs_from_checkpoint(tmp_path / "last.pt")
     assert loaded == agent_cfg and type(loaded) is runner_class and type(loaded.algorithm) is algorithm_class
+
+
+@pytest.mark.parametrize("entry_point, runner_class", LARGE_AGENTS, ids=["sac", "bro"])
+def test_the_large_recipes_are_registered_and_overridable(tmp_path, entry_point, runner_class):
+    _, agent_cfg = resolve_task_config(TASK, entry_point, overrides=["agent.batch_size_per_env=4"])
+    assert type(agent_cfg) is runner_class and agent_cfg == runner_class(batch_size_per_env=4)
+    agent_cfg.algorithm.actor_hidden_dim = agent_cfg.algorithm.critic_hidden_dim = 16  # a small file
+    OffPolicyRunner(ResetOnlyEnv(), agent_cfg, tmp_path).save(tmp_path / "last.pt")
+    assert configs_from_checkpoint(tmp_path / "last.pt") == agent_cfg

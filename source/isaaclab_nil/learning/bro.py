@@ -4,8 +4,9 @@ Differences to SAC, each in one place below:
   * Bigger/Regularized: BroNet actor and critics (LayerNorm, residual blocks), AdamW weight decay,
     full parameter resets on a schedule (``SAC.maybe_reset`` with ``BroCfg.reset_steps``), replay
     ratio > 1 (the runner samples a fresh batch for every update).
-  * Distributional critics: each critic outputs quantiles trained with the quantile Huber loss;
-    actor and TD target use ``mean - pessimism * std`` over the ensemble (pessimism 0 by default).
+  * Distributional critics: each critic outputs quantiles trained with the quantile Huber loss (or, with
+    ``critic_distribution="categorical"``, a categorical distribution; ``distributional.py``); actor and
+    TD target use ``mean - pessimism * std`` over the ensemble (pessimism 0 by default).
   * Optimistic exploration (dual actor): data is collected with ``tanh(N(mu + shift, m * std))``
     where ``shift`` maximises the optimistic value ``mean + optimism * std`` under a KL penalty.
     The optimism and the KL weight are adapted by dual gradient descent towards ``kl_target``.
@@ -16,7 +17,6 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .config import BroCfg
@@ -46,28 +46,10 @@ def bounded_dual_inverse(value: float) -> float:
     return math.atanh((math.log(value) - LOG_DUAL_MIN) / (0.5 * (LOG_DUAL_MAX - LOG_DUAL_MIN)) - 1.0)
 
 
-def quantile_huber_loss(q: torch.Tensor, target: torch.Tensor, taus: torch.Tensor, kappa: float = 1.0) -> torch.Tensor:
-    """Quantile regression Huber loss (QR-DQN), summed over critics.
-
-    q: predicted quantiles (critics, batch, K); target: target samples (batch, K'); taus: (K,) quantile
-    midpoints. Per critic: sum over predicted quantiles i, mean over batch and target samples j of
-    ``|tau_i - 1{td_ij < 0}| * huber_kappa(td_ij) / kappa`` with ``td_ij = target_j - q_i``.
-    """
-    pred, tgt = torch.broadcast_tensors(q.unsqueeze(-1), target[None, :, None, :])  # (critics, batch, K, K')
-    huber = F.huber_loss(pred, tgt, reduction="none", delta=kappa)
-    weight = (taus[:, None] - (tgt < pred).to(q.dtype)).abs()  # tgt < pred  <=>  td < 0
-    return (weight * huber).sum(dim=2).mean(dim=(1, 2)).sum() / kappa
-
-
 class BRO(SAC):
     """BRO learner. See the module docstring; hyperparameters and their sources are in ``BroCfg``."""
 
     cfg: BroCfg
-
-    def __init__(self, cfg: BroCfg, obs_dim: int, action_dim: int, device: torch.device | str = "cpu"):
-        super().__init__(cfg, obs_dim, action_dim, device)
-        n = cfg.num_quantiles
-        self.taus = (torch.arange(n, device=self.device, dtype=torch.float32) + 0.5) / n
 
     def default_target_entropy(self) -> float:
         return -float(self.action_dim) / 2.0
@@ -84,7 +66,7 @@ class BRO(SAC):
         cfg = self.cfg
         in_dim = self.obs_dim + self.action_dim
         return CriticEnsemble(
-            lambda: BroNet(in_dim, cfg.critic_hidden_dim, cfg.critic_depth, cfg.num_quantiles), cfg.num_critics
+            lambda: BroNet(in_dim, cfg.critic_hidden_dim, cfg.critic_depth, self.critic_outputs), cfg.num_critics
         )
 
     def build(self) -> None:
@@ -114,37 +96,35 @@ class BRO(SAC):
         mean, std = self.actor(obs)
         return sample_tanh_gaussian(mean + self.optimistic_shift(obs, mean), std * self.cfg.std_multiplier)[0]
 
-    def critic_loss(self, q: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return quantile_huber_loss(q, target, self.taus)
-
     def update(self, batch: Batch) -> dict[str, torch.Tensor]:
         """SAC's update (critic, target, actor, temperature), then the optimistic actor and the duals."""
         info = super().update(batch)
-        info |= self.update_optimistic_actor(batch)
-        info |= self.update_duals(info["kl"])
+        info |= self.step("optimistic_actor", batch)
+        info |= self.step("duals", info["kl"])
         return info
 
-    def update_optimistic_actor(self, batch: Batch) -> dict[str, torch.Tensor]:
+    def objectives(self) -> dict:
+        return super().objectives() | {
+            "optimistic_actor": self.optimistic_actor_objective,
+            "duals": self.duals_objective,
+        }
+
+    def optimistic_actor_objective(self, batch: Batch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Maximise the optimistic value ``mean + optimism * std`` minus ``kl_weight * KL`` to the
         conservative policy. The KL is that of the mean shift (both Gaussians with the conservative std)."""
         with torch.no_grad():
             mean, std = self.actor(batch.obs)
-        optimistic_mean = mean + self.optimistic_shift(batch.obs, mean)
+        optimistic_mean = mean + self.optimistic_shift(batch.obs, mean).float()
         actions, _ = sample_tanh_gaussian(optimistic_mean, std * self.cfg.std_multiplier)
-        q_upper = self.aggregate(self.critic(batch.obs, actions), self.optimism.detach()).mean(-1)
+        q_upper = self.aggregate(self.q_values(self.critic(batch.obs, actions)), self.optimism.detach()).mean(-1)
         kl = gaussian_kl(optimistic_mean, std, mean, std)
         loss = -q_upper.mean() + self.kl_weight.detach() * kl.mean()
-        self.optimize("optimistic_actor", loss)
-        return {
-            "optimistic_actor_loss": loss.detach(),
-            "q_upper_mean": q_upper.detach().mean(),
-            "kl": kl.detach().mean(),
-        }
+        info = {"optimistic_actor_loss": loss.detach(), "q_upper_mean": q_upper.detach().mean()}
+        return loss, info | {"kl": kl.detach().mean()}
 
-    def update_duals(self, kl: torch.Tensor) -> dict[str, torch.Tensor]:
+    def duals_objective(self, kl: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Dual gradient step with the per-dimension KL: if it exceeds ``kl_target`` the optimism
         decreases and the KL weight increases (and vice versa)."""
         gap = kl / self.action_dim - self.cfg.kl_target
         loss = (self.optimism - self.kl_weight) * gap
-        self.optimize("duals", loss)
-        return {"optimism": self.optimism.detach(), "kl_weight": self.kl_weight.detach()}
+        return loss, {"optimism": self.optimism.detach(), "kl_weight": self.kl_weight.detach()}

@@ -5,6 +5,11 @@ Units used throughout:
   * ``replay_ratio`` is the number of gradient updates per env step, each on a freshly sampled batch.
     With a single environment this is the replay ratio of the BRO paper; with ``num_envs`` parallel
     environments the updates-per-transition ratio is ``replay_ratio / num_envs``.
+
+Two recipes per learner (``isaaclab_nil.agents.off_policy_cfg``): the small one (the papers' settings, for a
+handful of envs) and the massively parallel ``*Large`` one (batch and replay buffer grown with ``num_envs``,
+several updates per env step, a categorical critic, bf16 and ``torch.compile`` on CUDA), after FastTD3 and
+holosoma's FastSAC.
 """
 
 from __future__ import annotations
@@ -52,6 +57,33 @@ class SacCfg:
     the SAC paper clips to [-20, 2])."""
     reset_steps: tuple[int, ...] = ()
     """Env steps after which all networks, the temperature and all optimizers are re-initialised."""
+    layer_norm: bool = False
+    """LayerNorm after each hidden layer of SAC's MLPs (FastSAC's ``use_layer_norm``; BRO's BroNets always have it)."""
+    critic_distribution: str = "none"
+    """What each critic predicts (``learning.distributional``): "none" one Q value (SAC), "quantile"
+    ``num_quantiles`` quantiles trained by the quantile Huber loss (BRO), "categorical" the logits of a
+    distribution on ``num_atoms`` atoms evenly spaced in [v_min, v_max] trained by cross-entropy to the C51
+    projection of the soft TD target (FastTD3, FastSAC). With a categorical critic the TD target takes, per
+    sample, the distribution of the target critic of the lowest mean if ``pessimism > 0`` (clipped double-Q,
+    as FastTD3 and FastSAC), else the mixture of all target critics'."""
+    num_quantiles: int = 100
+    """Quantiles per critic with ``critic_distribution="quantile"``."""
+    num_atoms: int = 101
+    """Atoms of a categorical critic (FastSAC: 101; FastTD3: 101, 251 for its Isaac Lab tasks)."""
+    v_min: float = -10.0
+    v_max: float = 10.0
+    """Support of a categorical critic (FastTD3's Isaac Lab tasks: [-10, 10]; FastSAC: [-20, 20]). It must hold
+    the discounted returns, about ``reward_scale * reward per step / (1 - gamma)``: values outside are clamped."""
+    amp: bool = False
+    """bf16 autocast of the update's forward passes on CUDA (FastTD3, FastSAC); ignored on the CPU. Losses,
+    log-probabilities and parameters stay float32."""
+    compile: str = "off"
+    """``torch.compile`` of the update's loss computations (the optimizer steps stay eager): "off", "cuda" (on a
+    GPU only: the large recipes) or "always". The first updates then take a minute or more to compile; on the CPU
+    it buys nothing (``benchmarks/results/learner_cpu.md``), so "cuda" leaves it off there."""
+    compile_mode: str = "default"
+    """``torch.compile`` mode. "reduce-overhead" adds CUDA graphs (FastTD3's choice); untested here (no GPU so far),
+    and a graph's outputs are overwritten by its next replay, so the logged scalars would need copying first."""
 
 
 @configclass
@@ -61,9 +93,9 @@ class BroCfg(SacCfg):
     Defaults follow the paper's hyperparameter table and the official code
     (github.com/naumix/BiggerRegularizedOptimistic): BroNet critic of width 512 with 2 residual
     blocks, BroNet actor of width 256 with 1 block, AdamW (weight decay 1e-4) with learning rate 3e-4,
-    batch size 128, 100 quantiles per critic, two critics, no pessimism (beta=0, "non-pessimistic
-    quantile Q-learning"), target entropy ``-action_dim / 2``, temperature Adam with beta1=0.5,
-    optimistic exploration with KL target 0.05, std multiplier 0.75, initial optimism 1.0, initial
+    batch size 128, 100 quantiles per critic (``critic_distribution="quantile"``), two critics, no pessimism
+    (beta=0, "non-pessimistic quantile Q-learning"), target entropy ``-action_dim / 2``, temperature Adam with
+    beta1=0.5, optimistic exploration with KL target 0.05, std multiplier 0.75, initial optimism 1.0, initial
     KL weight 0.25, both adapted by Adam (lr 3e-5, beta1=0.5). Replay ratio 2 is the paper's
     compute-efficient "BRO (Fast)" setting (the default BRO uses 10), for which the official code
     performs a single full reset after 15k env steps. The RR=10 schedule is
@@ -80,7 +112,7 @@ class BroCfg(SacCfg):
     replay_ratio: int = 2
     pessimism: float = 0.0
     reset_steps: tuple[int, ...] = (15_000,)
-    num_quantiles: int = 100
+    critic_distribution: str = "quantile"
     kl_target: float = 0.05
     """Target of the per-action-dimension KL between optimistic and conservative policies."""
     std_multiplier: float = 0.75
@@ -100,7 +132,16 @@ class OffPolicyRunnerCfg:
     """The learner: a ``SacCfg`` trains SAC, a ``BroCfg`` BRO."""
     seed: int = 0
     buffer_size: int = 1_000_000
-    """Replay capacity in transitions (shared by all parallel envs)."""
+    """Replay capacity in transitions (shared by all parallel envs), unless ``buffer_size_per_env`` is set."""
+    buffer_size_per_env: int = 0
+    """When > 0, the replay capacity is this many transitions per env, ``buffer_size_per_env * num_envs``, as
+    FastTD3 and FastSAC size it."""
+    batch_size_per_env: int = 0
+    """When > 0, the batch is ``batch_size_per_env * num_envs`` transitions, at least ``algorithm.batch_size`` and
+    at most ``max_batch_size``: the transitions learned per transition collected,
+    ``batch * replay_ratio / num_envs``, then stay the same from a few hundred to thousands of envs."""
+    max_batch_size: int = 32_768
+    """Upper bound of a batch sized by ``batch_size_per_env`` (FastTD3's batch with 4096 envs)."""
     learning_starts: int = 2_500
     """Env steps of uniformly random actions before the policy acts and updates begin (BRO paper:
     2500 with one env; scale it down for many parallel envs, it collects ``num_envs`` per step)."""
@@ -131,3 +172,13 @@ class OffPolicyRunnerCfg:
     newest is kept), so that a resumed run continues with it. Without it, a resumed run first collects
     ``learning_starts`` env steps with its policy before updating again."""
     progress_bar: bool = True
+
+    def batch_size(self, num_envs: int) -> int:
+        """Transitions per update with ``num_envs`` parallel envs."""
+        if self.batch_size_per_env <= 0:
+            return self.algorithm.batch_size
+        return max(self.algorithm.batch_size, min(self.batch_size_per_env * num_envs, self.max_batch_size))
+
+    def replay_capacity(self, num_envs: int) -> int:
+        """Replay buffer capacity in transitions with ``num_envs`` parallel envs."""
+        return self.buffer_size_per_env * num_envs if self.buffer_size_per_env > 0 else self.buffer_size

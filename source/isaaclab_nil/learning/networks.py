@@ -12,11 +12,14 @@ from torch import nn
 from .distributed import batch_moments
 
 
-def mlp(in_dim: int, hidden_dim: int, depth: int, out_dim: int | None = None) -> nn.Sequential:
-    """Plain SAC MLP: ``depth`` x (Linear -> ReLU), then an optional linear output layer."""
+def mlp(
+    in_dim: int, hidden_dim: int, depth: int, out_dim: int | None = None, layer_norm: bool = False
+) -> nn.Sequential:
+    """Plain SAC MLP: ``depth`` x (Linear -> [LayerNorm] -> ReLU), then an optional linear output layer."""
     layers: list[nn.Module] = []
     for i in range(depth):
-        layers += [nn.Linear(in_dim if i == 0 else hidden_dim, hidden_dim), nn.ReLU()]
+        layers.append(nn.Linear(in_dim if i == 0 else hidden_dim, hidden_dim))
+        layers += [nn.LayerNorm(hidden_dim), nn.ReLU()] if layer_norm else [nn.ReLU()]
     if out_dim is not None:
         layers.append(nn.Linear(hidden_dim, out_dim))
     return nn.Sequential(*layers)
@@ -73,11 +76,12 @@ class TanhGaussianActor(nn.Module):
         self.log_std_max = log_std_max
 
     def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and std in float32 (also under bf16 autocast: log-probabilities need the precision)."""
         features = self.trunk(obs)
         # Smoothly squash log-std into [log_std_min, log_std_max] (as the official BRO code).
-        log_std = torch.tanh(self.log_std_head(features))
+        log_std = torch.tanh(self.log_std_head(features).float())
         log_std = self.log_std_min + 0.5 * (self.log_std_max - self.log_std_min) * (log_std + 1.0)
-        return self.mean_head(features), log_std.exp()
+        return self.mean_head(features).float(), log_std.exp()
 
     def deterministic(self, obs: torch.Tensor) -> torch.Tensor:
         """Deterministic action ``tanh(mean)`` in [-1, 1] (evaluation and export)."""
@@ -123,7 +127,8 @@ class OptimisticShift(nn.Module):
 class CriticEnsemble(nn.Module):
     """Independent Q-networks on (obs, action); output shape (num_critics, batch, num_outputs).
 
-    ``num_outputs`` is 1 for SAC's scalar critics and the number of quantiles for BRO.
+    ``num_outputs`` is 1 for scalar critics, else the quantiles or atoms of a distributional critic. The
+    output is float32, also under bf16 autocast.
     """
 
     def __init__(self, make_critic: Callable[[], nn.Module], num_critics: int):
@@ -132,7 +137,7 @@ class CriticEnsemble(nn.Module):
 
     def forward(self, obs: torch.Tensor, action: torch.Tensor) -> torch.Tensor:
         x = torch.cat([obs, action], dim=-1)
-        return torch.stack([critic(x) for critic in self.critics])
+        return torch.stack([critic(x) for critic in self.critics]).float()
 
 
 class ObsNormalizer(nn.Module):

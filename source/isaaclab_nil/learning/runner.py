@@ -212,7 +212,9 @@ class OffPolicyRunner:
         self.action_dim = get_action_dim(env)
         self.algo = algorithm_class(cfg.algorithm)(cfg.algorithm, obs_dim, self.action_dim, self.device)
         self.normalizer = ObsNormalizer(obs_dim, cfg.normalize_obs, cfg.obs_clip).to(self.device)
-        self.buffer = ReplayBuffer(cfg.buffer_size, obs_dim, self.action_dim, self.device)
+        self.buffer = ReplayBuffer(cfg.replay_capacity(self.num_envs), obs_dim, self.action_dim, self.device)
+        self.batch_size = cfg.batch_size(self.num_envs)
+        """Transitions per update (the config's rule for ``num_envs``)."""
         distributed.broadcast_parameters(self.algo, self.normalizer)  # every rank starts from rank 0's networks
 
         self.global_step = 0
@@ -362,7 +364,7 @@ class OffPolicyRunner:
 
     def sample_batch(self) -> Batch:
         """A fresh uniformly sampled batch with observations normalised by the current statistics."""
-        batch = self.buffer.sample(self.cfg.algorithm.batch_size)
+        batch = self.buffer.sample(self.batch_size)
         return batch._replace(obs=self.normalizer(batch.obs), next_obs=self.normalizer(batch.next_obs))
 
     def mean_episode_return(self) -> float:

@@ -8,15 +8,26 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import torch
 from torch import nn
 
+from ..errors import ConfigError
 from .config import SacCfg
 from .distributed import all_finite, all_reduce_gradients
+from .distributional import (
+    CRITIC_DISTRIBUTIONS,
+    categorical_loss,
+    categorical_mean,
+    categorical_projection,
+    quantile_huber_loss,
+)
 from .networks import CriticEnsemble, TanhGaussianActor, mlp, sample_tanh_gaussian
 from .replay_buffer import Batch
+
+COMPILE_CHOICES = ("off", "cuda", "always")
 
 
 class NonFiniteLossError(ArithmeticError):
@@ -38,7 +49,19 @@ class SAC(nn.Module):
         self.action_dim = action_dim
         self.device = torch.device(device)
         self.target_entropy = cfg.target_entropy if cfg.target_entropy is not None else self.default_target_entropy()
+        if cfg.critic_distribution not in CRITIC_DISTRIBUTIONS:
+            raise ConfigError(f"critic_distribution is {cfg.critic_distribution!r}; one of {CRITIC_DISTRIBUTIONS}")
+        if cfg.compile not in COMPILE_CHOICES:
+            raise ConfigError(f"compile is {cfg.compile!r}; one of {COMPILE_CHOICES}")
+        self.taus = (torch.arange(cfg.num_quantiles, device=self.device) + 0.5) / cfg.num_quantiles
+        """Quantile midpoints of a quantile critic."""
+        self.atoms = torch.linspace(cfg.v_min, cfg.v_max, cfg.num_atoms, device=self.device)
+        """Support of a categorical critic."""
         self.build()
+        objectives = self.objectives()
+        if cfg.compile == "always" or (cfg.compile == "cuda" and self.device.type == "cuda"):
+            objectives = {name: torch.compile(fn, mode=cfg.compile_mode) for name, fn in objectives.items()}
+        self.compiled_objectives = objectives
 
     # ----------------------------------------------------------------------------------------------
     # Construction (overridden by BRO)
@@ -49,13 +72,23 @@ class SAC(nn.Module):
 
     def make_actor(self) -> TanhGaussianActor:
         cfg = self.cfg
-        trunk = mlp(self.obs_dim, cfg.actor_hidden_dim, cfg.actor_depth)
+        trunk = mlp(self.obs_dim, cfg.actor_hidden_dim, cfg.actor_depth, layer_norm=cfg.layer_norm)
         return TanhGaussianActor(trunk, cfg.actor_hidden_dim, self.action_dim, cfg.log_std_min, cfg.log_std_max)
+
+    @property
+    def critic_outputs(self) -> int:
+        """Outputs of each critic: one value, ``num_quantiles`` quantiles or ``num_atoms`` logits."""
+        return {"quantile": self.cfg.num_quantiles, "categorical": self.cfg.num_atoms}.get(
+            self.cfg.critic_distribution, 1
+        )
 
     def make_critic(self) -> CriticEnsemble:
         cfg = self.cfg
         in_dim = self.obs_dim + self.action_dim
-        return CriticEnsemble(lambda: mlp(in_dim, cfg.critic_hidden_dim, cfg.critic_depth, 1), cfg.num_critics)
+        return CriticEnsemble(
+            lambda: mlp(in_dim, cfg.critic_hidden_dim, cfg.critic_depth, self.critic_outputs, cfg.layer_norm),
+            cfg.num_critics,
+        )
 
     def build(self) -> None:
         """(Re-)create all networks, the temperature and the optimizers from the global torch RNG."""
@@ -111,53 +144,93 @@ class SAC(nn.Module):
         std = (q - mean).pow(2).mean(0).clamp_min(1e-12).sqrt()
         return mean + beta * std
 
+    def q_values(self, critic_output: torch.Tensor) -> torch.Tensor:
+        """The critics' values (critics, batch, K) from their output: the mean of a categorical
+        distribution (K = 1), else the output itself (one value, or the quantiles)."""
+        if self.cfg.critic_distribution == "categorical":
+            return categorical_mean(critic_output, self.atoms)
+        return critic_output
+
     @torch.no_grad()
     def td_target(self, batch: Batch) -> torch.Tensor:
-        """Soft TD target (batch, num_outputs): next actions are sampled at the NEXT observations, and
-        the bootstrap is masked only by true terminations (``dones``), not by time-outs."""
+        """Soft TD target: next actions are sampled at the NEXT observations, and the bootstrap is masked only
+        by true terminations (``dones``), not by time-outs. A value (batch, 1) or quantiles (batch, K) per
+        sample, or for a categorical critic the projected target distribution (batch, num_atoms)."""
         next_actions, next_log_prob = sample_tanh_gaussian(*self.actor(batch.next_obs))
-        next_q = self.aggregate(self.target_critic(batch.next_obs, next_actions), -self.cfg.pessimism)
-        soft_next_value = next_q - self.temperature * next_log_prob.unsqueeze(-1)
-        not_done = (1.0 - batch.dones).unsqueeze(-1)
-        return batch.rewards.unsqueeze(-1) + self.cfg.gamma * not_done * soft_next_value
+        next_output = self.target_critic(batch.next_obs, next_actions)
+        discount = self.cfg.gamma * (1.0 - batch.dones).unsqueeze(-1)
+        entropy_bonus = self.temperature * next_log_prob.unsqueeze(-1)
+        if self.cfg.critic_distribution == "categorical":
+            probs = next_output.softmax(-1)
+            if self.cfg.pessimism > 0:  # clipped double-Q: the distribution of the lowest mean, per sample
+                lowest = self.q_values(next_output).argmin(0)  # (batch, 1)
+                probs = probs.gather(0, lowest.expand(-1, probs.shape[-1]).unsqueeze(0)).squeeze(0)
+            else:
+                probs = probs.mean(0)
+            values = batch.rewards.unsqueeze(-1) + discount * (self.atoms - entropy_bonus)
+            return categorical_projection(probs, values, self.atoms)
+        next_q = self.aggregate(next_output, -self.cfg.pessimism)
+        return batch.rewards.unsqueeze(-1) + discount * (next_q - entropy_bonus)
 
-    def critic_loss(self, q: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        """Sum over critics of the mean squared TD error; q: (critics, batch, 1), target: (batch, 1)."""
-        return ((q - target) ** 2).mean(dim=(1, 2)).sum()
+    def critic_loss(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Summed over critics: the mean squared TD error of scalar critics, the quantile Huber loss of
+        quantile critics, the cross-entropy to the target distribution of categorical ones."""
+        distribution = self.cfg.critic_distribution
+        if distribution == "quantile":
+            return quantile_huber_loss(output, target, self.taus)
+        if distribution == "categorical":
+            return categorical_loss(output, target)
+        return ((output - target) ** 2).mean(dim=(1, 2)).sum()
 
     def update(self, batch: Batch) -> dict[str, torch.Tensor]:
         """One gradient update on ``batch``; returns detached scalars for logging."""
-        info = self.update_critic(batch)
+        info = self.step("critic", batch)
         self.update_target()
-        info |= self.update_actor(batch)
-        info |= self.update_temperature(info["entropy"])
+        info |= self.step("actor", batch)
+        info |= self.step("temperature", info["entropy"])
         return info
 
-    def update_critic(self, batch: Batch) -> dict[str, torch.Tensor]:
+    def objectives(self) -> dict[str, Callable[..., tuple[torch.Tensor, dict[str, torch.Tensor]]]]:
+        """Per optimizer, the function of the update's inputs that gives its loss and the scalars to log."""
+        return {
+            "critic": self.critic_objective,
+            "actor": self.actor_objective,
+            "temperature": self.temperature_objective,
+        }
+
+    def step(self, name: str, *inputs: Any) -> dict[str, torch.Tensor]:
+        """Compute the loss of optimizer ``name`` (compiled as ``cfg.compile`` says, under bf16 autocast with
+        ``cfg.amp`` on CUDA) and take its optimizer step; returns the scalars to log."""
+        with torch.autocast("cuda", torch.bfloat16, enabled=self.cfg.amp and self.device.type == "cuda"):
+            loss, info = self.compiled_objectives[name](*inputs)
+        self.optimize(name, loss)
+        return info
+
+    def critic_objective(self, batch: Batch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         target = self.td_target(batch)
-        q = self.critic(batch.obs, batch.actions)
-        loss = self.critic_loss(q, target)
-        self.optimize("critic", loss)
-        return {"critic_loss": loss.detach(), "q_mean": q.detach().mean(), "q_target_mean": target.mean()}
+        output = self.critic(batch.obs, batch.actions)
+        loss = self.critic_loss(output, target)
+        target_mean = (target * self.atoms).sum(-1) if self.cfg.critic_distribution == "categorical" else target
+        info = {"critic_loss": loss.detach(), "q_mean": self.q_values(output).detach().mean()}
+        return loss, info | {"q_target_mean": target_mean.mean()}
 
     @torch.no_grad()
     def update_target(self) -> None:
         """Polyak averaging: target <- (1 - tau) * target + tau * online."""
         torch._foreach_lerp_(*self.polyak_params, self.cfg.tau)
 
-    def update_actor(self, batch: Batch) -> dict[str, torch.Tensor]:
+    def actor_objective(self, batch: Batch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         mean, std = self.actor(batch.obs)
         actions, log_prob = sample_tanh_gaussian(mean, std)
-        q = self.aggregate(self.critic(batch.obs, actions), -self.cfg.pessimism).mean(-1)
+        q = self.aggregate(self.q_values(self.critic(batch.obs, actions)), -self.cfg.pessimism).mean(-1)
         loss = (self.temperature.detach() * log_prob - q).mean()
-        self.optimize("actor", loss)
-        return {"actor_loss": loss.detach(), "entropy": -log_prob.detach().mean(), "policy_std": std.detach().mean()}
+        info = {"actor_loss": loss.detach(), "entropy": -log_prob.detach().mean()}
+        return loss, info | {"policy_std": std.detach().mean()}
 
-    def update_temperature(self, entropy: torch.Tensor) -> dict[str, torch.Tensor]:
+    def temperature_objective(self, entropy: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Dual step on the temperature: it grows when the entropy is below the target."""
         loss = self.temperature * (entropy - self.target_entropy)
-        self.optimize("temperature", loss)
-        return {"temperature": self.temperature.detach(), "temperature_loss": loss.detach()}
+        return loss, {"temperature": self.temperature.detach(), "temperature_loss": loss.detach()}
 
     def optimize(self, name: str, loss: torch.Tensor) -> None:
         """Backpropagate ``loss`` into the parameters of optimizer ``name`` only (e.g. the actor loss
