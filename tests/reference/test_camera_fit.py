@@ -1,0 +1,74 @@
+"""The camera fit with a known answer: NIL-H1-Walk's robot rendered through a camera A other than the task's
+(moved, turned, tilted, zoomed), then the follow camera fitted to that render's mask from the task's camera
+must find A again. The "video" mask is the renderer's own (no random SAM 2 in the way); one env (96 px) is
+shared by the module."""
+
+import numpy as np
+import pytest
+import torch
+
+from isaaclab_nil.metrics import mask_iou
+from isaaclab_nil.reference.camera_fit import (
+    camera_params,
+    fit_camera,
+    params_camera,
+    start_pose_silhouette,
+)
+
+TASK = "NIL-H1-Walk"
+SIZE = 96
+
+
+@pytest.fixture(scope="module")
+def env():
+    from isaaclab_nil.cli.generate import nominal_env
+
+    env = nominal_env(
+        TASK, overrides=[f"env.scene.follow_camera.width={SIZE}", f"env.scene.follow_camera.height={SIZE}"]
+    )
+    env.reset()
+    yield env
+    env.close()
+
+
+@pytest.fixture(scope="module")
+def silhouette(env):
+    return start_pose_silhouette(env.cfg)
+
+
+def render_mask(env, camera) -> torch.Tensor:
+    from isaaclab_nil.envs.mdp.camera import robot_frames, set_follow_camera
+
+    set_follow_camera(env, camera)
+    return robot_frames(env)[1][0].cpu()
+
+
+def test_the_projected_mask_is_the_renderers(env, silhouette):
+    from isaaclab_nil.envs.mdp.commands import follow_camera_spec
+
+    camera = follow_camera_spec(env.cfg)
+    assert mask_iou(silhouette.mask(camera), render_mask(env, camera)) > 0.95
+
+
+def test_the_fit_finds_the_camera_a_render_was_made_with(env, silhouette):
+    from isaaclab_nil.envs.mdp.commands import follow_camera_spec
+
+    default = follow_camera_spec(env.cfg)
+    pivot = silhouette.pivot
+    # camera A: 15 degrees further round and 8 higher, 10 % further away, 3 degrees off-centre, 20 % more zoom
+    offset = np.array([np.radians(15), np.radians(8), np.log(1.1), np.radians(3), np.radians(-2), np.log(1.2)])
+    truth = params_camera(camera_params(default, pivot) + offset, pivot, default)
+    video_mask = render_mask(env, truth)
+
+    fit = fit_camera(silhouette, video_mask, default)
+
+    rendered_iou = float(mask_iou(render_mask(env, fit.camera), video_mask))
+    error = camera_params(fit.camera, pivot) - camera_params(truth, pivot)
+    position_error = np.linalg.norm(np.subtract(fit.camera.pos, truth.pos))
+    print(f"fit: rendered IoU {rendered_iou:.3f}, projected {fit.iou:.3f}, {fit.evaluations} evaluations")
+    print(f"  position error {position_error:.3f} m, parameter errors {np.round(error, 4)}")
+    assert rendered_iou > 0.9 and fit.iou > 0.9
+    assert abs(error[0]) < np.radians(5) and abs(error[1]) < np.radians(4)  # azimuth, elevation
+    assert abs(error[3]) < np.radians(2) and abs(error[4]) < np.radians(2)  # where it looks
+    assert abs(error[5]) < 0.05  # zoom (focal length per metre): the image scale, well pinned
+    assert abs(error[2]) < 0.15 and position_error < 0.5  # distance trades off against focal length
