@@ -13,6 +13,8 @@ DEFAULT_ENCODER = "facebook/timesformer-base-finetuned-k400"
 """The video encoder of the NIL reward (paper sec. 3.3)."""
 DEFAULT_SEGMENTER = "facebook/sam2.1-hiera-large"
 """The video segmenter of the reference masks."""
+DEFAULT_DETECTOR = "google/owlv2-base-patch16-ensemble"
+"""The text-prompted detector that finds the robot in an imported video for the camera fit."""
 DEFAULT_GENERATOR = "ltx"
 
 

@@ -46,8 +46,10 @@ class CameraFit:
     """The fitted camera and how well it matches the video's mask."""
 
     camera: CameraSpec
+    target: torch.Tensor
+    """The video's bool (H, W) robot mask the camera was fitted to."""
     iou: float
-    """IoU of the projected mask under ``camera`` with the video's mask, at the video's resolution."""
+    """IoU of the projected mask under ``camera`` with ``target``."""
     evaluations: int
 
     def describe(self) -> dict:
@@ -194,7 +196,8 @@ def fit_camera(silhouette: RobotSilhouette, target: torch.Tensor, start: CameraS
     starts = sorted((_aligned(silhouette, goal, p, small) for p in orbits), key=loss)[:POLISHED]
     best = min((_polish(loss, p) for p in starts), key=loss)
     camera = params_camera(best, pivot, start)
-    return CameraFit(camera, float(mask_iou(silhouette.mask(camera), target.cpu())), evaluations)
+    target = target.cpu()
+    return CameraFit(camera, target, float(mask_iou(silhouette.mask(camera), target)), evaluations)
 
 
 def _polish(loss, params: np.ndarray, rounds: int = 2) -> np.ndarray:

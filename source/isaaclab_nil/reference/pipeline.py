@@ -29,6 +29,8 @@ class ReferenceSpec:
     """Asked of the generator (``None``: its native rate); models with a fixed rate, and imported videos, keep
     their own."""
     seed: int = 0
+    camera_fit: dict | None = None
+    """How ``camera`` was fitted to an imported video (``nil generate --fit-camera``), for ``meta.json``."""
 
 
 def build_reference_bundle(
@@ -88,5 +90,6 @@ def build_reference_bundle(
         source=video.describe(),
         segmenter=segmenter.describe(),
         first_frame_iou=iou,
+        camera_fit=spec.camera_fit,
     )
     return write_bundle(out_dir, info, video.frames, masks, encoder, (first_frame_rgb, first_mask), batch_size)
