@@ -17,15 +17,14 @@ from isaaclab_nil.reference.camera_fit import (
 
 TASK = "NIL-H1-Walk"
 SIZE = 96
+CAMERA_SIZE = [f"env.scene.follow_camera.width={SIZE}", f"env.scene.follow_camera.height={SIZE}"]
 
 
 @pytest.fixture(scope="module")
 def env():
     from isaaclab_nil.cli.generate import nominal_env
 
-    env = nominal_env(
-        TASK, overrides=[f"env.scene.follow_camera.width={SIZE}", f"env.scene.follow_camera.height={SIZE}"]
-    )
+    env = nominal_env(TASK, overrides=CAMERA_SIZE)
     env.reset()
     yield env
     env.close()
@@ -50,7 +49,10 @@ def test_the_projected_mask_is_the_renderers(env, silhouette):
     assert mask_iou(silhouette.mask(camera), render_mask(env, camera)) > 0.95
 
 
-def test_the_fit_finds_the_camera_a_render_was_made_with(env, silhouette):
+@pytest.fixture(scope="module")
+def fitted(env, silhouette):
+    """Camera A, the renderer's mask through it (the "video" mask), and the fit to that mask from the task's
+    camera."""
     from isaaclab_nil.envs.mdp.commands import follow_camera_spec
 
     default = follow_camera_spec(env.cfg)
@@ -59,9 +61,12 @@ def test_the_fit_finds_the_camera_a_render_was_made_with(env, silhouette):
     offset = np.array([np.radians(15), np.radians(8), np.log(1.1), np.radians(3), np.radians(-2), np.log(1.2)])
     truth = params_camera(camera_params(default, pivot) + offset, pivot, default)
     video_mask = render_mask(env, truth)
+    return truth, video_mask, fit_camera(silhouette, video_mask, default)
 
-    fit = fit_camera(silhouette, video_mask, default)
 
+def test_the_fit_finds_the_camera_a_render_was_made_with(env, silhouette, fitted):
+    truth, video_mask, fit = fitted
+    pivot = silhouette.pivot
     rendered_iou = float(mask_iou(render_mask(env, fit.camera), video_mask))
     error = camera_params(fit.camera, pivot) - camera_params(truth, pivot)
     position_error = np.linalg.norm(np.subtract(fit.camera.pos, truth.pos))
@@ -72,3 +77,33 @@ def test_the_fit_finds_the_camera_a_render_was_made_with(env, silhouette):
     assert abs(error[3]) < np.radians(2) and abs(error[4]) < np.radians(2)  # where it looks
     assert abs(error[5]) < 0.05  # zoom (focal length per metre): the image scale, well pinned
     assert abs(error[2]) < 0.15 and position_error < 0.5  # distance trades off against focal length
+
+
+def test_the_bundle_records_the_fitted_camera_and_the_env_films_with_it(
+    env, fitted, segmenter, encoder, tmp_path, capsys
+):
+    from isaaclab_nil.cli.generate import describe_camera_fit
+    from isaaclab_nil.envs.factory import apply_reference, make_env_cfg
+    from isaaclab_nil.envs.mdp.camera import robot_frames, set_follow_camera
+    from isaaclab_nil.envs.mdp.commands import follow_camera_spec
+    from isaaclab_nil.reference.bundle import load_bundle
+    from isaaclab_nil.reference.generators import ImportedVideo
+    from isaaclab_nil.reference.pipeline import ReferenceSpec, build_reference_bundle
+
+    _, video_mask, fit = fitted
+    set_follow_camera(env, fit.camera)
+    rgb, mask = (x[0].cpu() for x in robot_frames(env))
+    camera_fit = describe_camera_fit(fit, mask)
+    assert f"IoU {camera_fit['rendered_iou']:.2f}" in capsys.readouterr().out and camera_fit["rendered_iou"] > 0.9
+    video = ImportedVideo(rgb.expand(9, -1, -1, -1).clone(), 24.0, {"kind": "imported", "path": "a render"})
+    reference = env.cfg.commands.reference
+    spec = ReferenceSpec(reference.embodiment, TASK, reference.prompt, fit.camera, camera_fit=camera_fit)
+    with pytest.warns(UserWarning, match="first frame"):  # the random SAM 2's box-prompted mask is empty
+        out = build_reference_bundle(rgb, mask, spec, video, segmenter, encoder, tmp_path / "bundle", batch_size=9)
+
+    meta = load_bundle(out).meta
+    assert meta.camera == fit.camera and meta.camera_fit == camera_fit
+    cfg = make_env_cfg(TASK, overrides=[*CAMERA_SIZE, f"env.commands.reference.bundle={out}"])
+    filmed = follow_camera_spec(apply_reference(cfg))
+    for name in ("pos", "rot_xyzw", "fx", "fy", "cx", "cy"):
+        assert getattr(filmed, name) == pytest.approx(getattr(fit.camera, name), rel=1e-6), name
