@@ -6,9 +6,9 @@ video's. The fit finds the follow camera (offset, yaw, pitch, focal length; no r
 its start pose covers the pixels the video's first frame shows it on.
 
 The simulator's mask of a candidate camera is computed without the renderer: points sampled on the robot's
-visual meshes at its start pose (MuJoCo, from the task's MJCF) are projected with the pinhole model onto an
-8x finer grid, closed, and a pixel counts as robot where more than half of it is covered (as the renderer,
-which casts one ray through each pixel's centre: its mask and this one agree to an IoU of about 0.97 at 96 px).
+visual meshes at its start pose (MuJoCo, from the task's MJCF) are projected with the pinhole model onto a
+finer grid (:data:`FINE_SIZE`), closed, and a pixel counts as robot where more than half of it is covered (as the renderer,
+which casts one ray through each pixel's centre: its mask and this one agree to an IoU of 0.98 at 96 px for the H1).
 The search: the start camera and copies of it moved around the robot (every 30 degrees), each first aligned
 to the video's mask (centroid by yaw and pitch, area by focal length), then Nelder-Mead on the soft IoU from
 the best few. Distance and focal length trade off nearly exactly (a dolly zoom changes only the perspective),
@@ -29,8 +29,9 @@ from scipy.spatial.transform import Rotation
 from ..metrics import mask_iou
 from .bundle import CameraSpec
 
-SUPERSAMPLE = 8
-"""Sub-pixels per pixel side of the projected mask."""
+FINE_SIZE = 768
+"""Longer side [sub-pixels] of the grid the points are projected onto: the 60 000 points cover it without gaps
+once closed (8 sub-pixels per pixel at 96 px, 3 at 224 px)."""
 FIT_SIZE = 96
 """Longer image side [px] the search runs at (the final camera keeps the video's resolution)."""
 ORBIT_STEP_DEG = 30.0
@@ -107,7 +108,7 @@ class RobotSilhouette:
 
     def coverage(self, camera: CameraSpec) -> torch.Tensor:
         """float (H, W): the share of each pixel the robot covers under ``camera``."""
-        s = SUPERSAMPLE
+        s = max(1, round(FINE_SIZE / max(camera.resolution)))
         height, width = camera.height * s, camera.width * s
         rotation = torch.as_tensor(Rotation.from_quat(camera.rot_xyzw).as_matrix(), dtype=torch.float32)
         local = (self.points - torch.tensor(camera.pos, dtype=torch.float32)) @ rotation  # forward x, left y, up z
@@ -159,17 +160,10 @@ def params_camera(params: np.ndarray, pivot: np.ndarray, like: CameraSpec) -> Ca
 
 
 def resize_camera(camera: CameraSpec, height: int, width: int) -> CameraSpec:
-    """The same camera at another resolution of the same aspect (intrinsics scaled)."""
-    scale = width / camera.width
-    return replace(
-        camera,
-        height=height,
-        width=width,
-        fx=camera.fx * scale,
-        fy=camera.fy * scale,
-        cx=camera.cx * scale,
-        cy=camera.cy * scale,
-    )
+    """The same camera at another resolution of about the same aspect: focal length scaled with the width,
+    principal point at the centre (the follow camera's)."""
+    focal = camera.fx * width / camera.width
+    return replace(camera, height=height, width=width, fx=focal, fy=focal, cx=width / 2, cy=height / 2)
 
 
 def fit_camera(silhouette: RobotSilhouette, target: torch.Tensor, start: CameraSpec) -> CameraFit:
@@ -179,6 +173,7 @@ def fit_camera(silhouette: RobotSilhouette, target: torch.Tensor, start: CameraS
         raise ValueError(f"the video mask is {tuple(target.shape)}, the camera is {start.resolution}")
     if not target.any():
         raise ValueError("the video mask is empty: no robot found in the first frame")
+    target = target.cpu()
     scale = min(1.0, FIT_SIZE / max(start.resolution))
     small = resize_camera(start, round(start.height * scale), round(start.width * scale))
     goal = F.interpolate(target[None, None].float(), size=small.resolution, mode="area")[0, 0]
@@ -195,8 +190,7 @@ def fit_camera(silhouette: RobotSilhouette, target: torch.Tensor, start: CameraS
     orbits = [first + np.array([angle, 0, 0, 0, 0, 0]) for angle in np.radians(np.arange(0, 360, ORBIT_STEP_DEG))]
     starts = sorted((_aligned(silhouette, goal, p, small) for p in orbits), key=loss)[:POLISHED]
     best = min((_polish(loss, p) for p in starts), key=loss)
-    camera = params_camera(best, pivot, start)
-    target = target.cpu()
+    camera = resize_camera(params_camera(best, pivot, small), *start.resolution)
     return CameraFit(camera, target, float(mask_iou(silhouette.mask(camera), target)), evaluations)
 
 
