@@ -7,8 +7,9 @@ its start pose covers the pixels the video's first frame shows it on.
 
 The simulator's mask of a candidate camera is computed without the renderer: points sampled on the robot's
 visual meshes at its start pose (MuJoCo, from the task's MJCF) are projected with the pinhole model onto a
-finer grid (:data:`FINE_SIZE`), closed, and a pixel counts as robot where more than half of it is covered (as the renderer,
-which casts one ray through each pixel's centre: its mask and this one agree to an IoU of 0.98 at 96 px for the H1).
+finer grid (:data:`FINE_SIZE`), closed, and a pixel counts as robot where more than half of it is covered (as
+the renderer, which casts one ray through each pixel's centre: its mask and this one agree to an IoU of 0.98
+at 96 px for the H1).
 The search: the start camera and copies of it moved around the robot (every 30 degrees), each first aligned
 to the video's mask (centroid by yaw and pitch, area by focal length), then Nelder-Mead on the soft IoU from
 the best few. Distance and focal length trade off nearly exactly (a dolly zoom changes only the perspective),
