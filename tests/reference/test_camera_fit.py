@@ -107,3 +107,18 @@ def test_the_bundle_records_the_fitted_camera_and_the_env_films_with_it(
     filmed = follow_camera_spec(apply_reference(cfg))
     for name in ("pos", "rot_xyzw", "fx", "fy", "cx", "cy"):
         assert getattr(filmed, name) == pytest.approx(getattr(fit.camera, name), rel=1e-6), name
+
+
+def test_a_fit_at_another_resolution_than_the_search_keeps_the_image_scale(env, silhouette):
+    """The search runs at 96 px: a 160 x 192 camera's fit must come back in its own pixels (focal length scaled,
+    principal point at its centre)."""
+    from isaaclab_nil.envs.mdp.commands import follow_camera_spec
+    from isaaclab_nil.reference.camera_fit import resize_camera
+
+    start = resize_camera(follow_camera_spec(env.cfg), 160, 192)
+    pivot = silhouette.pivot
+    truth = params_camera(camera_params(start, pivot) + np.array([0.1, 0.05, 0.0, 0.04, 0.02, 0.1]), pivot, start)
+    fit = fit_camera(silhouette, silhouette.mask(truth), start)
+    assert fit.camera.resolution == (160, 192) and (fit.camera.cx, fit.camera.cy) == (96.0, 80.0)
+    assert fit.iou > 0.9
+    assert abs(camera_params(fit.camera, pivot)[5] - camera_params(truth, pivot)[5]) < 0.05  # the zoom
