@@ -34,7 +34,7 @@ FINE_SIZE = 768
 """Longer side [sub-pixels] of the grid the points are projected onto: the 60 000 points cover it without gaps
 once closed (8 sub-pixels per pixel at 96 px, 3 at 224 px)."""
 FIT_SIZE = 96
-"""Longer image side [px] the search runs at (the final camera keeps the video's resolution)."""
+"""Longer image side [px] the search runs at (the fitted camera comes back at the start camera's resolution)."""
 ORBIT_STEP_DEG = 30.0
 """Azimuth step of the start cameras moved around the robot."""
 POLISHED = 3
