@@ -323,6 +323,16 @@ def model_dirs(tmp_path_factory, tiny_encoder_dir):
 
 
 @pytest.fixture(scope="session")
+def owlv2_dir(tmp_path_factory):
+    """A folder holding the tiny OWLv2 detector (``tiny_models.save_tiny_owlv2``)."""
+    from tiny_models import save_tiny_owlv2
+
+    folder = tmp_path_factory.mktemp("models") / "owlv2"
+    save_tiny_owlv2(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def cogvideox_dir(tmp_path_factory):
     """A folder holding the tiny CogVideoX I2V pipeline (:func:`save_tiny_cogvideox`)."""
     folder = tmp_path_factory.mktemp("models") / "cogvideox"

@@ -108,3 +108,26 @@ def test_a_bad_video_is_refused_before_isaac_lab_starts(model_dirs, tmp_path):
         assert result.returncode == 1 and message in result.stderr, result.stderr
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
         assert seconds < 8.0, f"{video} was refused after {seconds:.1f} s"  # a simulator takes 15 s or more to start
+
+
+def test_fit_camera_without_a_robot_in_the_first_frame_is_one_clear_error(model_dirs, owlv2_dir, tmp_path):
+    """The detector path end to end with random models: OWLv2 finds some box, in which the random SAM 2 finds no
+    robot (its box-prompted masks are empty), so the fit is refused, naming the box (before the simulator starts).
+    The fit itself, the bundle and the env taking its camera: tests/reference/test_camera_fit.py."""
+    frames = torch.full((9, 96, 160, 3), 90, dtype=torch.uint8)
+    frames[:, 20:80, 70:90] = 230  # a bright upright block, the "robot", in a video wider than the camera
+    write_video(tmp_path / "walk.mp4", frames, fps=24)
+    models = ["--segmenter", str(model_dirs["segmenter"]), "--encoder", str(model_dirs["encoder"])]
+    video = ["--video", str(tmp_path / "walk.mp4"), "--fit-camera", "--detector", str(owlv2_dir)]
+    result = _nil(*video, *models, "--out", str(tmp_path / "bundle"))
+    assert result.returncode == 1 and "the detector finds the robot at" in result.stdout, result.stderr[-3000:]
+    assert "SAM 2 finds no robot in the box" in result.stderr and "give --robot-box" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "bundle").exists()
+
+
+def test_camera_fit_arguments_are_checked_at_once(tmp_path):
+    result = _nil("--fit-camera")
+    assert result.returncode == 2 and "--fit-camera goes with --video" in result.stderr
+    write_video(tmp_path / "walk.mp4", torch.zeros(9, 32, 32, 3, dtype=torch.uint8), fps=24)
+    result = _nil("--video", str(tmp_path / "walk.mp4"), "--fit-camera", "--robot-box", "30,10,20,40")
+    assert result.returncode == 2 and "0 <= X0 < X1" in result.stderr and "Traceback" not in result.stderr

@@ -4,7 +4,14 @@ import pytest
 import torch
 
 from isaaclab_nil.reference.errors import VideoReadError
-from isaaclab_nil.reference.video_io import letterbox, read_video, resize_frames, unletterbox, write_video
+from isaaclab_nil.reference.video_io import (
+    crop_resize_box,
+    letterbox,
+    read_video,
+    resize_frames,
+    unletterbox,
+    write_video,
+)
 
 
 def test_write_then_read_keeps_size_count_and_fps(tmp_path):
@@ -48,6 +55,18 @@ def test_truncated_video_gives_the_clear_error(tmp_path):
     truncated.write_bytes(data[: len(data) // 2])
     with pytest.raises(VideoReadError, match="truncated"):
         read_video(truncated)
+
+
+def test_a_box_on_the_file_lands_where_the_crop_and_resize_put_its_pixels():
+    image = torch.zeros(1, 3, 90, 160)  # wider than the square camera: the centre 90 x 90 columns 35..125 are kept
+    image[..., 20:50, 55:85] = 1.0
+    box = crop_resize_box((55, 20, 85, 50), (90, 160), (45, 45))
+    assert box == (10, 10, 25, 25)
+    resized = resize_frames((image[0].permute(1, 2, 0) * 255).to(torch.uint8)[None], (45, 45))[0, ..., 0] > 127
+    rows, cols = resized.any(1).nonzero().flatten(), resized.any(0).nonzero().flatten()
+    assert (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1) == box
+    assert crop_resize_box((0, 0, 30, 90), (90, 160), (45, 45)) is None  # in the cropped-off margin
+    assert crop_resize_box((20, 0, 60, 90), (90, 160), (45, 45)) == (0, 0, 12, 45)  # clipped to what is kept
 
 
 def test_letterbox_fits_on_white_and_its_box_inverts_it():

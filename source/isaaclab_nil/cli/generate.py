@@ -7,10 +7,12 @@ scripted motion played on the robot (``--known-answer``, a reference whose right
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 from pathlib import Path
 
 from ..console import isaaclab_output, save_output
 from ..reference.backends import (
+    DEFAULT_DETECTOR,
     DEFAULT_ENCODER,
     DEFAULT_GENERATOR,
     DEFAULT_SEGMENTER,
@@ -38,6 +40,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="play this scripted motion on the robot instead (a reference whose right answer is known; "
         "also saves the motion as ground_truth.npz in the bundle folder, for `nil eval`): a humanoid offers walk, "
         "march and tuck, a quadruped trot, march and tuck",
+    )
+    fit = parser.add_argument_group("fitting the follow camera to a --video")
+    fit.add_argument(
+        "--fit-camera",
+        action="store_true",
+        help="find the follow camera (offset, yaw, pitch, focal length) under which the robot in its start pose "
+        "covers the robot's pixels in the video's first frame, and make the bundle with it (the env then films "
+        "with that camera)",
+    )
+    fit.add_argument(
+        "--robot-box",
+        metavar="X0,Y0,X1,Y1",
+        help="a box around the robot in the video's first frame, in the file's pixels, that prompts SAM 2 "
+        "(default: the box the --detector finds for 'robot')",
+    )
+    fit.add_argument(
+        "--detector",
+        default=DEFAULT_DETECTOR,
+        help="OWLv2 detector hub id or local folder that finds the robot when no --robot-box is given",
     )
     parser.add_argument("--speed", type=float, help="--known-answer walk or trot: forward speed [m/s] (default 0.5)")
     parser.add_argument("--model", help="generator hub id or local folder (default: the backend's model)")
@@ -107,8 +128,25 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         if args.video is not None or args.known_answer:
             parser.error("--size goes with --generator")
         args.size = parse_size(args.size, args.generator)
+    if (args.robot_box is not None or args.detector != DEFAULT_DETECTOR) and not args.fit_camera:
+        parser.error("--robot-box and --detector go with --fit-camera")
+    if args.fit_camera and args.video is None:
+        parser.error("--fit-camera goes with --video (a generated video starts from the follow camera's own frame)")
+    if args.robot_box is not None:
+        args.robot_box = parse_box(parser, args.robot_box)
     if args.video is not None:
         check_video_file(args.video)
+
+
+def parse_box(parser: argparse.ArgumentParser, text: str) -> tuple[int, int, int, int]:
+    """``--robot-box X0,Y0,X1,Y1`` as four pixel coordinates with x0 < x1 and y0 < y1."""
+    try:
+        x0, y0, x1, y1 = (int(value) for value in text.split(","))
+    except ValueError:
+        parser.error(f"--robot-box {text!r}: give four whole pixel coordinates X0,Y0,X1,Y1")
+    if not (0 <= x0 < x1 and 0 <= y0 < y1):
+        parser.error(f"--robot-box {text!r}: the box needs 0 <= X0 < X1 and 0 <= Y0 < Y1 (top-left, then bottom-right)")
+    return x0, y0, x1, y1
 
 
 def run(args: argparse.Namespace) -> Path:
@@ -147,7 +185,7 @@ def generate_from_video(args: argparse.Namespace) -> Path:
     import torch
 
     from ..envs.factory import make_env_cfg
-    from ..envs.mdp.camera import robot_frames
+    from ..envs.mdp.camera import robot_frames, set_follow_camera
     from ..envs.mdp.commands import follow_camera_spec
     from ..reference.encoder import VideoEncoder
     from ..reference.generators import DiffusersVideoGenerator
@@ -169,13 +207,20 @@ def generate_from_video(args: argparse.Namespace) -> Path:
         )
     segmenter = load_segmenter(args.segmenter_backend, args.segmenter, args.device, dtype)
     encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.encoder_dtype))
+    fit, prompt = fit_video_camera(args, cfg, source, segmenter, camera) if args.fit_camera else (None, None)
     with isaaclab_output(args.verbose) as setup_log:
         env = nominal_env(args.task, args.sim_device, args.overrides)
         try:
             env.reset()
+            if fit is not None:
+                set_follow_camera(env, fit.camera)
             rgb, mask = (x[0].cpu() for x in robot_frames(env))
         finally:
             env.close()
+    camera_fit = None
+    if fit is not None:
+        camera_fit = {**describe_camera_fit(fit, mask), "prompt": prompt, "start": asdict(camera)}
+        camera = fit.camera
     reference = cfg.commands.reference
     reference.embodiment = args.embodiment or reference.embodiment
     reference.skill = args.skill or reference.skill
@@ -187,11 +232,67 @@ def generate_from_video(args: argparse.Namespace) -> Path:
         num_frames=args.frames,
         fps=args.fps,
         seed=args.seed,
+        camera_fit=camera_fit,
     )
     out = args.out or Path("outputs/references") / args.task
     bundle = build_reference_bundle(rgb, mask, spec, source, segmenter, encoder, out, batch_size=args.batch_size)
     save_output(setup_log, bundle)
     return bundle
+
+
+def fit_video_camera(args: argparse.Namespace, cfg, video, segmenter, camera):
+    """``--fit-camera``, before the simulator starts: the robot's mask in the video's first frame (SAM 2 prompted
+    with ``--robot-box``, or with the box the detector finds for "robot"), then the follow camera fitted to it
+    from the task's ``camera`` (:func:`~isaaclab_nil.reference.camera_fit.fit_camera`). Returns the
+    :class:`~isaaclab_nil.reference.camera_fit.CameraFit` and what prompted SAM 2."""
+    from ..reference.camera_fit import fit_camera, start_pose_silhouette
+    from ..reference.errors import CameraFitError
+    from ..reference.video_io import crop_resize_box
+
+    frame = video.frames[0]
+    if args.robot_box is not None:
+        box = crop_resize_box(args.robot_box, video.file_size, camera.resolution)
+        if box is None:
+            raise CameraFitError(
+                f"--robot-box {args.robot_box} lies outside the part of the {video.file_size[1]}x"
+                f"{video.file_size[0]} video that is kept (its centre, cropped to the camera's aspect)"
+            )
+        prompt = {"robot_box": list(args.robot_box), "box": list(box)}
+    else:
+        from ..reference.detection import RobotDetector
+
+        detector = RobotDetector.from_pretrained(args.detector, args.device)
+        box, score = detector.detect(frame)
+        prompt = {"detector": detector.describe(), "query": "robot", "score": round(score, 4), "box": list(box)}
+        print(
+            f"[nil generate] the detector finds the robot at {box} (score {score:.2f}, in the "
+            f"{camera.width}x{camera.height} frame); if that is wrong, give --robot-box X0,Y0,X1,Y1"
+        )
+    video_mask = segmenter.segment_frame_from_box(frame, box)
+    if not video_mask.any():
+        raise CameraFitError(
+            f"{args.video}: SAM 2 finds no robot in the box {box} of the first frame; give --robot-box around it"
+        )
+    print("[nil generate] fitting the follow camera to the robot's mask in the video's first frame ...")
+    return fit_camera(start_pose_silhouette(cfg), video_mask, camera), prompt
+
+
+def describe_camera_fit(fit, rendered_mask) -> dict:
+    """Print the fitted camera and how well its real render matches the video's mask; what ``meta.json``
+    records of it."""
+    import numpy as np
+    from scipy.spatial.transform import Rotation
+
+    from ..metrics import mask_iou
+
+    iou = float(mask_iou(rendered_mask, fit.target))
+    yaw, pitch, _ = np.degrees(Rotation.from_quat(fit.camera.rot_xyzw).as_euler("ZYX"))
+    print(
+        f"[nil generate] fitted the follow camera to the video: offset {np.round(fit.camera.pos, 2).tolist()} m, "
+        f"yaw {yaw:.1f} deg, pitch {pitch:.1f} deg, focal length {fit.camera.fx:.0f} px; the rendered robot mask "
+        f"matches the video's with IoU {iou:.2f}"
+    )
+    return {**fit.describe(), "rendered_iou": round(iou, 4)}
 
 
 def read_imported_video(path: Path, size: tuple[int, int], num_frames: int | None, control_rate: float):

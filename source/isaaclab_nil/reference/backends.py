@@ -19,6 +19,8 @@ SEGMENTER_BACKENDS = {
 }
 """The implementations of SAM 2 stage 1 can segment with (``nil generate --segmenter_backend NAME``)."""
 DEFAULT_SEGMENTER_BACKEND = "transformers"
+DEFAULT_DETECTOR = "google/owlv2-base-patch16-ensemble"
+"""The text-prompted detector that finds the robot in an imported video for the camera fit."""
 DEFAULT_GENERATOR = "ltx"
 
 

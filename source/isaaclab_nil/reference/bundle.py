@@ -101,6 +101,9 @@ class BundleMeta:
     """Colour of non-robot pixels in the encoder's masked frames; stage 2 must mask the same way."""
     first_frame_iou: float | None = None
     """Imported videos: IoU of SAM 2's box-prompted first-frame mask with the simulator mask."""
+    camera_fit: dict | None = None
+    """Imported videos with ``--fit-camera``: how ``camera`` was fitted to the video (the task's camera it started
+    from, the box that prompted SAM 2, the IoU of the rendered mask with the video's); None: the task's camera."""
     schema_version: int = SCHEMA_VERSION
     created: str = ""
     files: dict[str, dict] = field(default_factory=dict)
@@ -183,6 +186,7 @@ class BundleSource:
     segmenter: dict
     """What made the masks (SAM 2's id and revision, or the simulator)."""
     first_frame_iou: float | None = None
+    camera_fit: dict | None = None
 
 
 def write_bundle(

@@ -21,6 +21,10 @@ class KnownAnswerError(ReferencePipelineError):
     """A known-answer reference cannot be made or read (bad settings, wrong robot, bad ground-truth file)."""
 
 
+class CameraFitError(ReferencePipelineError):
+    """The follow camera cannot be fitted to an imported video (no robot found in its first frame)."""
+
+
 class BundleError(ReferencePipelineError):
     """A reference bundle is incomplete, corrupt, or does not match what the caller expects."""
 

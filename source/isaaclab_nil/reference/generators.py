@@ -174,6 +174,8 @@ class ImportedVideo(SourceVideo):
 
     stride: int = 1
     """Every ``stride``-th frame of the file was kept (1: all)."""
+    file_size: tuple[int, int] | None = None
+    """(height, width) of the file's frames, before they were cropped and resized to the camera's."""
 
 
 class VideoFileSource:
@@ -204,7 +206,7 @@ class VideoFileSource:
         source = {"kind": "imported", "path": str(self.path.resolve()), "sha256": sha256_file(self.path)}
         if stride > 1:
             source.update(file_fps=fps, stride=stride)
-        return ImportedVideo(resize_frames(frames, size), fps / stride, source, stride)
+        return ImportedVideo(resize_frames(frames, size), fps / stride, source, stride, tuple(frames.shape[1:3]))
 
 
 def _round_up(value: int, multiple: int) -> int:

@@ -29,6 +29,8 @@ class ReferenceSpec:
     """Asked of the generator (``None``: its native rate); models with a fixed rate, and imported videos, keep
     their own."""
     seed: int = 0
+    camera_fit: dict | None = None
+    """How ``camera`` was fitted to an imported video (``nil generate --fit-camera``), for ``meta.json``."""
 
 
 def build_reference_bundle(
@@ -67,11 +69,17 @@ def build_reference_bundle(
         video = source
         iou = first_frame_iou(segmenter, video.frames[0], first_mask)
         if iou < min_first_frame_iou:
+            advice = (
+                "check that the box that prompted SAM 2 (--robot-box, or the detector's) holds the robot, and that "
+                "the video starts in the task's start pose"
+                if spec.camera_fit
+                else "fit the follow camera to the video (`nil generate --fit-camera`), or make the video from the "
+                "rendered first frame, with the camera's aspect ratio and no crop"
+            )
             warnings.warn(
                 f"{source.describe()['path']}: its first frame does not show the robot where the simulator renders it "
                 f"(SAM 2 mask vs simulator mask IoU {iou:.2f} < {min_first_frame_iou}). The reference masks "
-                "start from the simulator mask and will likely be wrong: make the video from the rendered "
-                "first frame, with the camera's aspect ratio and no crop.",
+                f"start from the simulator mask and will likely be wrong: {advice}.",
                 stacklevel=2,
             )
     else:
@@ -88,5 +96,6 @@ def build_reference_bundle(
         source=video.describe(),
         segmenter=segmenter.describe(),
         first_frame_iou=iou,
+        camera_fit=spec.camera_fit,
     )
     return write_bundle(out_dir, info, video.frames, masks, encoder, (first_frame_rgb, first_mask), batch_size)

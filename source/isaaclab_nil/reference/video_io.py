@@ -77,19 +77,35 @@ def crop_resize(images: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     Bilinear with antialiasing, so downscaling does not alias. The one resize used everywhere: video
     import, generator output and the encoder's input.
     """
-    height, width = size
-    in_h, in_w = images.shape[-2:]
+    top, left, crop_h, crop_w = centre_crop(tuple(images.shape[-2:]), size)
+    images = images[..., top : top + crop_h, left : left + crop_w]
+    if tuple(images.shape[-2:]) == tuple(size):
+        return images
+    return F.interpolate(images, size=size, mode="bilinear", antialias=True, align_corners=False)
+
+
+def centre_crop(in_size: tuple[int, int], size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The centred crop (top, left, height, width) of an ``in_size`` image with the aspect of ``size``."""
+    (in_h, in_w), (height, width) = in_size, size
     if in_h * width > in_w * height:  # too tall for the target aspect: crop rows
         crop_h = round(in_w * height / width)
-        top = (in_h - crop_h) // 2
-        images = images[..., top : top + crop_h, :]
-    elif in_h * width < in_w * height:  # too wide: crop columns
+        return (in_h - crop_h) // 2, 0, crop_h, in_w
+    if in_h * width < in_w * height:  # too wide: crop columns
         crop_w = round(in_h * width / height)
-        left = (in_w - crop_w) // 2
-        images = images[..., left : left + crop_w]
-    if tuple(images.shape[-2:]) == (height, width):
-        return images
-    return F.interpolate(images, size=(height, width), mode="bilinear", antialias=True, align_corners=False)
+        return 0, (in_w - crop_w) // 2, in_h, crop_w
+    return 0, 0, in_h, in_w
+
+
+def crop_resize_box(
+    box: tuple[int, int, int, int], in_size: tuple[int, int], size: tuple[int, int]
+) -> tuple[int, int, int, int] | None:
+    """Where a box (x0, y0, x1, y1) on an ``in_size`` image lands after :func:`crop_resize` to ``size``, clipped
+    to the result; None when nothing of it is left."""
+    top, left, crop_h, crop_w = centre_crop(in_size, size)
+    scale_y, scale_x = size[0] / crop_h, size[1] / crop_w
+    x0, y0 = max(0, round((box[0] - left) * scale_x)), max(0, round((box[1] - top) * scale_y))
+    x1, y1 = min(size[1], round((box[2] - left) * scale_x)), min(size[0], round((box[3] - top) * scale_y))
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
 def letterbox(

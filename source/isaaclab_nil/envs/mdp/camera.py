@@ -14,6 +14,8 @@ import torch
 if TYPE_CHECKING:
     from isaaclab.envs import ManagerBasedRLEnv
 
+    from ...reference.bundle import CameraSpec
+
 CAMERA_NAME = "follow_camera"
 """Scene name of the follow camera."""
 ROBOT_LABEL = "robot"
@@ -30,6 +32,20 @@ def follow_camera_pose(env: ManagerBasedRLEnv) -> tuple[torch.Tensor, torch.Tens
     position[:, 2] = env.scene.env_origins[:, 2] + pos[2]
     orientation = torch.tensor(offset.rot, device=env.device).expand(env.num_envs, 4)
     return position, orientation
+
+
+def set_follow_camera(env: ManagerBasedRLEnv, spec: CameraSpec) -> None:
+    """Give every env's follow camera the pose and focal length of ``spec`` (at the camera's resolution) in a
+    running env: the camera fit's confirming render. (An env made from a bundle takes its camera from the config
+    instead: :func:`~isaaclab_nil.envs.factory.apply_reference`.)"""
+    camera = env.scene[CAMERA_NAME]
+    if spec.resolution != (camera.cfg.height, camera.cfg.width):
+        raise ValueError(f"the camera renders {camera.cfg.height}x{camera.cfg.width}, not {spec.resolution}")
+    camera.cfg.offset.pos, camera.cfg.offset.rot = tuple(spec.pos), tuple(spec.rot_xyzw)
+    matrix = torch.tensor([[spec.fx, 0.0, spec.cx], [0.0, spec.fy, spec.cy], [0.0, 0.0, 1.0]], device=env.device)
+    focal_length = spec.fx * camera.cfg.spawn.horizontal_aperture / spec.width
+    camera.set_intrinsic_matrices(matrix.expand(env.num_envs, 3, 3).contiguous(), focal_length=focal_length)
+    camera.reset()  # marks its frames outdated: the next read renders through the new camera
 
 
 def robot_semantic_id(env: ManagerBasedRLEnv) -> int:
