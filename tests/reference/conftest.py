@@ -195,10 +195,11 @@ def save_tiny_sam2_package(folder, size: int = 64) -> None:
     torch.save({"model": instantiate(config.model).state_dict()}, folder / "sam2_tiny.pt")
 
 
-def tiny_t5():
-    """A 1-layer, 32-wide T5 encoder and its tokenizer, built in code (the LTX and CogVideoX text encoder)."""
+def tiny_t5(umt5: bool = False):
+    """A 1-layer, 32-wide T5 encoder and its tokenizer, built in code (the LTX and CogVideoX text encoder; with
+    ``umt5`` a UMT5 encoder, Wan's)."""
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
-    from transformers import T5Config, T5EncoderModel, T5TokenizerFast
+    from transformers import T5Config, T5EncoderModel, T5TokenizerFast, UMT5Config, UMT5EncoderModel
 
     words = "the a agent robot unitree h1 g1 is walking running jumping camera follows".split()
     vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)] + [(word, -1.0) for word in words]
@@ -210,8 +211,27 @@ def tiny_t5():
         tokenizer_object=backend, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", extra_ids=0
     )
     torch.manual_seed(0)
-    text_config = T5Config(vocab_size=len(vocab), d_model=32, d_kv=8, d_ff=64, num_layers=1, num_heads=4)
-    return T5EncoderModel(text_config), tokenizer
+    config_class, model_class = (UMT5Config, UMT5EncoderModel) if umt5 else (T5Config, T5EncoderModel)
+    text_config = config_class(vocab_size=len(vocab), d_model=32, d_kv=8, d_ff=64, num_layers=1, num_heads=4)
+    return model_class(text_config), tokenizer
+
+
+def tiny_clip_vision(model_class: str = "CLIPVisionModel"):
+    """A 1-layer, 8-wide CLIP image encoder on 224 px (SVD resizes to 224 whatever the processor says) and its
+    processor: Wan's (``CLIPVisionModel``) and SVD's (``CLIPVisionModelWithProjection``) image conditioning."""
+    import transformers
+
+    torch.manual_seed(0)
+    config = transformers.CLIPVisionConfig(
+        hidden_size=8,
+        projection_dim=8,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=16,
+        image_size=224,
+        patch_size=32,
+    )
+    return getattr(transformers, model_class)(config), transformers.CLIPImageProcessor(crop_size=224, size=224)
 
 
 def save_tiny_ltx(folder) -> None:
@@ -312,6 +332,88 @@ def save_tiny_cogvideox(folder) -> None:
     ).save_pretrained(folder)
 
 
+def save_tiny_wan(folder) -> None:
+    """Wan 2.1 I2V with a 1-layer transformer, a 3-channel VAE (8x in space, 4x in time, like the real one),
+    :func:`tiny_clip_vision` and a UMT5 :func:`tiny_t5`; built like diffusers' own Wan I2V test."""
+    from diffusers import (
+        AutoencoderKLWan,
+        FlowMatchEulerDiscreteScheduler,
+        WanImageToVideoPipeline,
+        WanTransformer3DModel,
+    )
+
+    text_encoder, tokenizer = tiny_t5(umt5=True)
+    image_encoder, image_processor = tiny_clip_vision()
+    torch.manual_seed(0)
+    vae = AutoencoderKLWan(
+        base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1, temperal_downsample=[False, True, True]
+    )
+    transformer = WanTransformer3DModel(
+        patch_size=(1, 2, 2),
+        num_attention_heads=2,
+        attention_head_dim=8,
+        in_channels=36,  # the noise latents, the first frame's latents and a 4-channel frame mask
+        out_channels=16,
+        text_dim=32,
+        freq_dim=16,
+        ffn_dim=32,
+        num_layers=1,
+        image_dim=8,
+    )
+    WanImageToVideoPipeline(
+        tokenizer=tokenizer,
+        text_encoder=text_encoder,
+        vae=vae,
+        scheduler=FlowMatchEulerDiscreteScheduler(shift=3.0),
+        image_processor=image_processor,
+        image_encoder=image_encoder,
+        transformer=transformer,
+    ).save_pretrained(folder)
+
+
+def save_tiny_svd(folder) -> None:
+    """Stable Video Diffusion with a 2-block UNet and a 4-block VAE (8x in space, like the real one; 32 channels,
+    the least its GroupNorms take) and :func:`tiny_clip_vision`; built like diffusers' own SVD test."""
+    from diffusers import (
+        AutoencoderKLTemporalDecoder,
+        EulerDiscreteScheduler,
+        StableVideoDiffusionPipeline,
+        UNetSpatioTemporalConditionModel,
+    )
+
+    image_encoder, feature_extractor = tiny_clip_vision("CLIPVisionModelWithProjection")
+    torch.manual_seed(0)
+    unet = UNetSpatioTemporalConditionModel(
+        block_out_channels=(32, 32),
+        layers_per_block=1,
+        down_block_types=("CrossAttnDownBlockSpatioTemporal", "DownBlockSpatioTemporal"),
+        up_block_types=("UpBlockSpatioTemporal", "CrossAttnUpBlockSpatioTemporal"),
+        cross_attention_dim=8,
+        num_attention_heads=2,
+        addition_time_embed_dim=8,
+        projection_class_embeddings_input_dim=3 * 8,  # fps, motion bucket and noise strength, 8 each
+    )
+    vae = AutoencoderKLTemporalDecoder(
+        block_out_channels=(32,) * 4, down_block_types=("DownEncoderBlock2D",) * 4, latent_channels=4
+    )
+    scheduler = EulerDiscreteScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        interpolation_type="linear",
+        prediction_type="v_prediction",
+        sigma_max=700.0,
+        sigma_min=0.002,
+        steps_offset=1,
+        timestep_spacing="leading",
+        timestep_type="continuous",
+        use_karras_sigmas=True,
+    )
+    StableVideoDiffusionPipeline(
+        vae=vae, image_encoder=image_encoder, unet=unet, scheduler=scheduler, feature_extractor=feature_extractor
+    ).save_pretrained(folder)
+
+
 @pytest.fixture(scope="session")
 def model_dirs(tmp_path_factory, tiny_encoder_dir):
     """Folders holding the tiny encoder, segmenter and LTX pipeline."""
@@ -320,6 +422,10 @@ def model_dirs(tmp_path_factory, tiny_encoder_dir):
     save_tiny_segmenter(dirs["segmenter"])
     save_tiny_ltx(dirs["ltx"])
     return dirs
+
+
+TINY_PIPELINES = {"wan": save_tiny_wan, "cogvideox": save_tiny_cogvideox, "svd": save_tiny_svd}
+"""The tiny pipelines of the backends other than LTX (whose is in :func:`model_dirs`)."""
 
 
 @pytest.fixture(scope="session")
@@ -333,11 +439,15 @@ def owlv2_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def cogvideox_dir(tmp_path_factory):
-    """A folder holding the tiny CogVideoX I2V pipeline (:func:`save_tiny_cogvideox`)."""
-    folder = tmp_path_factory.mktemp("models") / "cogvideox"
-    save_tiny_cogvideox(folder)
-    return folder
+def tiny_pipeline_dir(tmp_path_factory):
+    """``tiny_pipeline_dir(backend)``: a folder holding that backend's tiny pipeline (:data:`TINY_PIPELINES`)."""
+
+    def save(backend: str):
+        folder = tmp_path_factory.mktemp("models") / backend
+        TINY_PIPELINES[backend](folder)
+        return folder
+
+    return save
 
 
 @pytest.fixture(scope="session")

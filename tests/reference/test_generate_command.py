@@ -1,5 +1,5 @@
 """`nil generate` end to end: the installed console script renders NIL-H1-Walk's first frame, runs a
-tiny generator, SAM 2 and TimeSformer from local folders, and writes a bundle that validates."""
+tiny generator (each backend's), SAM 2 and TimeSformer from local folders, and writes a bundle that validates."""
 
 import subprocess
 import sys
@@ -60,6 +60,39 @@ def test_generate_with_a_tiny_generator_at_its_defaults_writes_a_valid_bundle(mo
     log = (out / "isaaclab.log").read_text()
     assert "Active Reward Terms" in log and log.count("writes its PD gains") == 1
     assert "stiffness and damping will not be created" not in log  # one line explains the 19 notes
+
+
+@pytest.mark.parametrize(
+    "backend, options, frames, generated_frames, fps, generated_size",
+    [
+        # On a CPU core the native settings take Wan's VAE about 2 min (81 frames at 832x480) and SVD's VAE and UNet
+        # over a minute even for 8 frames at 1024x576: a small size and one clip, 8 frames (Wan makes 4k + 1 = 9).
+        # test_generators.py checks the native settings each backend asks for by default.
+        ("wan", ["--frames", "8", "--size", "128x64"], 8, 9, 16.0, [64, 128]),
+        ("svd", ["--frames", "8", "--size", "128x64"], 8, 8, 7.0, [64, 128]),
+        # CogVideoX-5b-I2V only takes 720x480 and 49 frames, and the tiny model likewise: about 50 s on a CPU core,
+        # most of it the VAE decoding 49 full-size frames (guidance 1: no second transformer pass)
+        ("cogvideox", ["--guidance", "1"], 49, 49, 8.0, [480, 720]),
+    ],
+)
+def test_each_other_backend_runs_through_nil_generate(
+    tiny_pipeline_dir, model_dirs, tmp_path, backend, options, frames, generated_frames, fps, generated_size
+):
+    """Wan, SVD and CogVideoX from local folders, at their native settings where the CPU allows, in a valid bundle
+    at the camera's size, native fps, and the letterbox recorded."""
+    out = tmp_path / "bundle"
+    models = ["--segmenter", str(model_dirs["segmenter"]), "--encoder", str(model_dirs["encoder"])]
+    pipeline = ["--generator", backend, "--model", str(tiny_pipeline_dir(backend)), "--steps", "2", *options]
+    result = _nil(*pipeline, *models, "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    bundle = load_bundle(out, BundleExpectation(robot="Unitree H1 humanoid robot", task="NIL-H1-Walk"))
+    assert bundle.frames.shape == (frames, 224, 224, 3) and bundle.meta.fps == fps
+    source = bundle.meta.source
+    assert source["backend"] == backend and source["generated_frames"] == generated_frames
+    height = generated_size[0]  # the square first frame fills the height, centred
+    assert source["fit"]["generated_size"] == generated_size
+    assert source["fit"]["box"] == [0, (generated_size[1] - height) // 2, height, height]
+    assert 0.005 < bundle.masks[0].float().mean() < 0.15  # frame 0's mask is the simulator's
 
 
 def test_a_size_the_generator_cannot_take_is_refused_at_once():

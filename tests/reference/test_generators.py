@@ -1,4 +1,5 @@
-"""Video sources: a tiny LTX-Video pipeline at its native settings and an imported file."""
+"""Video sources: a tiny LTX-Video pipeline at its native settings, each backend's default pipeline arguments,
+and an imported file."""
 
 import pytest
 import torch
@@ -43,6 +44,20 @@ def test_each_backend_defaults_to_its_models_native_settings():
         assert (backend.native_frames - 1) % backend.frame_multiple == 0
 
 
+def test_each_backend_calls_its_pipeline_at_the_native_settings_by_default(scene):
+    """What ``nil generate`` asks of each pipeline when no --size, --frames or --fps is given (the runs through
+    ``nil generate`` shorten the slow ones: test_generate_command.py)."""
+    rgb, _ = scene
+    for name, backend in GENERATOR_BACKENDS.items():
+        generator = DiffusersVideoGenerator(None, name, "no-model")  # the arguments need no pipeline
+        call, box = generator.pipeline_arguments(rgb, "the robot is walking", None, None, seed=0)
+        assert (call["height"], call["width"]) == backend.native_size and call["num_frames"] == backend.native_frames
+        assert call.get(backend.fps_argument) == (backend.native_fps if backend.fps_argument else None)
+        assert ("prompt" in call) == backend.takes_prompt and call["image"].size == backend.native_size[::-1]
+        height = backend.native_size[0]  # the square first frame fills the height, centred
+        assert box == (0, (backend.native_size[1] - height) // 2, height, height)
+
+
 def test_size_option_is_width_by_height_in_the_backends_multiples():
     assert parse_size("704x480", "ltx") == (480, 704)
     assert parse_size("720X480", "cogvideox") == (480, 720)
@@ -58,17 +73,6 @@ def test_an_explicit_size_and_the_native_frame_count_and_rate(model_dirs, scene)
     video = generator.generate(rgb, "the robot is walking", num_frames=None, fps=None, seed=0)
     assert video.frames.shape == (121, 64, 64, 3) and video.fps == 24.0
     assert video.describe()["fit"]["box"] == [0, 32, 64, 64] and video.describe()["size"] == (64, 128)
-
-
-def test_cogvideox_runs_at_its_only_size_and_native_length(cogvideox_dir, scene):
-    """Like CogVideoX-5b-I2V, the tiny model's positional embeddings only fit 720x480 and 49 frames (about 50 s on
-    one CPU core, most of it the VAE decoding 49 full-size frames)."""
-    rgb, _ = scene
-    generator = DiffusersVideoGenerator.from_pretrained("cogvideox", str(cogvideox_dir), steps=1, guidance=1.0)
-    video = generator.generate(rgb, "the robot is walking", num_frames=None, fps=None, seed=0)
-    assert video.frames.shape == (49, 64, 64, 3) and video.fps == 8.0
-    assert torch.equal(video.frames[0], rgb)
-    assert video.describe()["fit"]["generated_size"] == [480, 720] and video.describe()["generated_frames"] == 49
 
 
 def test_describe_records_backend_model_and_options(generator, model_dirs):

@@ -1,9 +1,13 @@
 """Reading, writing and resizing videos."""
 
+import subprocess
+import sys
+
 import pytest
 import torch
 
 from isaaclab_nil.reference.errors import VideoReadError
+from isaaclab_nil.reference.video_check import check_video_file
 from isaaclab_nil.reference.video_io import (
     crop_resize_box,
     letterbox,
@@ -34,17 +38,29 @@ def test_resize_crops_the_centre_to_the_target_aspect():
     assert tall.shape == (2, 30, 40, 3)
 
 
+@pytest.mark.parametrize("read", [read_video, check_video_file])
 @pytest.mark.parametrize(
     "content, problem",
     [(None, "no such file"), (b"this is not a video" * 100, "cannot be decoded"), (b"", "cannot be decoded")],
 )
-def test_bad_files_give_one_clear_error(tmp_path, content, problem):
+def test_bad_files_give_one_clear_error(tmp_path, content, problem, read):
     path = tmp_path / "bad.mp4"
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(VideoReadError, match=problem) as error:
-        read_video(path)
+        read(path)
     assert str(path) in str(error.value)
+
+
+def test_the_video_check_decodes_without_torch(tmp_path):
+    """``nil generate --video`` checks the file before anything heavy is imported."""
+    write_video(tmp_path / "a.mp4", torch.zeros(9, 32, 32, 3, dtype=torch.uint8), fps=24)
+    code = (
+        "import sys\nfrom isaaclab_nil.reference.video_check import check_video_file\n"
+        f"print(check_video_file({str(tmp_path / 'a.mp4')!r}), 'torch' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "(9, 24.0) False", result.stdout + result.stderr
 
 
 def test_truncated_video_gives_the_clear_error(tmp_path):

@@ -133,12 +133,13 @@ class DiffusersVideoGenerator(VideoGenerator):
             **asdict(self.options),
         }
 
-    def generate(
+    def pipeline_arguments(
         self, first_frame: torch.Tensor, prompt: str, num_frames: int | None, fps: float | None, seed: int
-    ) -> SourceVideo:
+    ) -> tuple[dict, tuple[int, int, int, int]]:
+        """The keyword arguments :meth:`generate` calls the pipeline with (the backend's native size, frame
+        count and fps where not given) and the letterbox box of the first frame in the generation size."""
         spec, options = self.backend, self.options
         num_frames = num_frames or spec.native_frames
-        fps = fps or spec.native_fps
         size = options.size or spec.native_size
         image, box = letterbox(first_frame.cpu(), size)
         call = {
@@ -155,15 +156,27 @@ class DiffusersVideoGenerator(VideoGenerator):
             if options.negative_prompt is not None:
                 call["negative_prompt"] = options.negative_prompt
         if spec.fps_argument:
-            call[spec.fps_argument] = round(fps)
+            call[spec.fps_argument] = round(fps or spec.native_fps)
         if options.guidance is not None:
             call[spec.guidance_argument] = options.guidance
-        video = self.pipeline(**call).frames[0][:num_frames]  # float (T, 3, h, w) in [0, 1]
+        return call, box
+
+    def generate(
+        self, first_frame: torch.Tensor, prompt: str, num_frames: int | None, fps: float | None, seed: int
+    ) -> SourceVideo:
+        spec = self.backend
+        call, box = self.pipeline_arguments(first_frame, prompt, num_frames, fps, seed)
+        video = self.pipeline(**call).frames[0][: num_frames or spec.native_frames]  # float (T, 3, h, w) in [0, 1]
         frames = (video.float().clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu()
         frames = unletterbox(frames, box, first_frame.shape[:2])
         frames[0] = first_frame.cpu()
-        rate = float(fps if spec.fps_argument else spec.native_fps)
-        fit = {"method": "letterbox", "fill": "white", "generated_size": list(size), "box": list(box)}
+        rate = float((fps or spec.native_fps) if spec.fps_argument else spec.native_fps)
+        fit = {
+            "method": "letterbox",
+            "fill": "white",
+            "generated_size": [call["height"], call["width"]],
+            "box": list(box),
+        }
         return SourceVideo(frames, rate, {**self.describe(), "generated_frames": call["num_frames"], "fit": fit})
 
 

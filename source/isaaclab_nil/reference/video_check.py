@@ -5,6 +5,7 @@ simulator), so that ``nil generate --video`` refuses a bad file in a second; and
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import av
@@ -16,10 +17,13 @@ CLIP_LENGTH = 8
 RATE_EPS = 1e-6
 
 
-def check_video_file(path: str | Path) -> tuple[int, float]:
-    """``(frames, fps)`` of a video file that can be a reference: it decodes, has a frame rate and at least one
-    clip of frames. Raises ``VideoReadError`` naming the file and the problem (missing, corrupt or truncated, a
-    still image, shorter than one clip)."""
+def decode_video[T](path: str | Path, convert: Callable[[av.VideoFrame], T]) -> tuple[list[T], float]:
+    """``convert`` of every frame of the file's first video stream, and its frame rate: the one place a video
+    file is opened and decoded (:func:`check_video_file` counts the frames, ``video_io.read_video`` keeps them).
+
+    Raises ``VideoReadError`` (naming the file and the problem) for a missing, truncated, corrupt or non-video
+    file, one with no decodable frame or one with no frame rate.
+    """
     path = Path(path)
     if not path.is_file():
         raise VideoReadError(f"{path}: no such file")
@@ -29,16 +33,24 @@ def check_video_file(path: str | Path) -> tuple[int, float]:
                 raise VideoReadError(f"{path}: the file has no video stream")
             stream = container.streams.video[0]
             rate = stream.average_rate or stream.base_rate or stream.guessed_rate
-            count = sum(1 for _ in container.decode(stream))
+            frames = [convert(frame) for frame in container.decode(stream)]
     except av.error.FFmpegError as error:
         problem = f"cannot be decoded as a video, it is corrupt, truncated or not a video ({error})"
         raise VideoReadError(f"{path}: {problem}") from error
-    if count == 0:
+    if not frames:
         raise VideoReadError(f"{path}: the video stream holds no decodable frame (truncated or corrupt)")
     if not rate or rate <= 0:
         raise VideoReadError(f"{path}: the video stream has no frame rate")
-    check_length(path, count)
-    return count, float(rate)
+    return frames, float(rate)
+
+
+def check_video_file(path: str | Path) -> tuple[int, float]:
+    """``(frames, fps)`` of a video file that can be a reference: it decodes, has a frame rate and at least one
+    clip of frames. Raises ``VideoReadError`` naming the file and the problem (missing, corrupt or truncated, a
+    still image, shorter than one clip)."""
+    frames, rate = decode_video(path, lambda frame: None)  # decoded, not converted: only counted
+    check_length(path, len(frames))
+    return len(frames), rate
 
 
 def check_length(path: str | Path, count: int, kept: str = "") -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .errors import VideoReadError
+from .video_check import decode_video
 
 MP4_ENCODERS = ("libx264", "mpeg4")
 """Encoders tried in order when writing mp4."""
@@ -26,26 +26,10 @@ def read_video(path: str | Path) -> tuple[torch.Tensor, float]:
     """Decode every frame of a video file: ``(uint8 (T, H, W, 3) RGB on the CPU, frames per second)``.
 
     Raises ``VideoReadError`` (naming the file and the problem) for a missing, truncated, corrupt or
-    non-video file.
+    non-video file (:func:`~.video_check.decode_video`).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise VideoReadError(f"{path}: no such file")
-    try:
-        with av.open(str(path)) as container:
-            if not container.streams.video:
-                raise VideoReadError(f"{path}: the file has no video stream")
-            stream = container.streams.video[0]
-            rate = stream.average_rate or stream.base_rate or stream.guessed_rate
-            frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
-    except av.error.FFmpegError as error:
-        problem = f"cannot be decoded as a video, it is corrupt, truncated or not a video ({error})"
-        raise VideoReadError(f"{path}: {problem}") from error
-    if not frames:
-        raise VideoReadError(f"{path}: the video stream holds no decodable frame (truncated or corrupt)")
-    if not rate or rate <= 0:
-        raise VideoReadError(f"{path}: the video stream has no frame rate")
-    return torch.from_numpy(np.stack(frames)), float(rate)
+    frames, rate = decode_video(path, lambda frame: frame.to_ndarray(format="rgb24"))
+    return torch.from_numpy(np.stack(frames)), rate
 
 
 def write_video(path: str | Path, frames: torch.Tensor, fps: float) -> Path:
