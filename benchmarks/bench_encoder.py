@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import os
-import platform
 import sys
 import time
 from collections.abc import Callable
@@ -31,6 +29,7 @@ from pathlib import Path
 
 import torch
 import transformers
+from results_io import machine, publish
 
 from isaaclab_nil.reference.encoder import K400_MEAN, K400_STD, Attention, EncoderInfo, VideoEncoder
 from isaaclab_nil.reference.segmentation import RobotSegmenter
@@ -144,13 +143,6 @@ def bench_sam2(device: torch.device, frames: int, size: int, repeats: int) -> di
     return {"model": "SAM 2 hiera-tiny", "device": device.type, "frames": frames, "frames_per_s": frames / seconds}
 
 
-def machine(device: torch.device) -> str:
-    """The platform, CPU model and, on CUDA, the GPU."""
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line), "?")
-    gpu = f", {torch.cuda.get_device_name(device)}" if device.type == "cuda" else ""
-    return f"{platform.platform()}, {cpu}{gpu}"
-
-
 def markdown(record: dict) -> str:
     lines = [
         f"Command: `{record['command']}` (seed {record['seed']}, {record['date']}, {record['machine']}, "
@@ -219,12 +211,7 @@ def main() -> None:
         "encoder": rows,
         "sam2": sam2,
     }
-    text = markdown(record)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
-        args.out.with_suffix(".md").write_text(text)
+    publish(record, markdown(record), args.out)
 
 
 if __name__ == "__main__":

@@ -20,14 +20,13 @@ wall clock).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import torch
+from results_io import machine, publish
 
 from isaaclab_nil.agents.off_policy_cfg import (
     NILBroLargeRunnerCfg,
@@ -117,13 +116,6 @@ def bench_row(cfg: OffPolicyRunnerCfg, num_envs: int, device: torch.device, seco
     }
 
 
-def machine(device: torch.device) -> str:
-    """The platform, CPU model and, on CUDA, the GPU."""
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line), "?")
-    gpu = f", {torch.cuda.get_device_name(device)}" if device.type == "cuda" else ""
-    return f"{platform.platform()}, {cpu}{gpu}"
-
-
 def markdown(record: dict) -> str:
     lines = [
         f"Command: `{record['command']}` (seed {record['seed']}, {record['date']}, {record['machine']}, "
@@ -187,12 +179,7 @@ def main() -> None:
         "num_envs": args.num_envs,
         "rows": rows,
     }
-    text = markdown(record)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
-        args.out.with_suffix(".md").write_text(text)
+    publish(record, markdown(record), args.out)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ transitions shared by all envs, so its size does not grow with them.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -26,9 +25,9 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_encoder import machine  # noqa: E402
 from bench_reward import make_reference  # noqa: E402
 from gpu_check import commit  # noqa: E402
+from results_io import machine, publish  # noqa: E402
 
 PER = 1024
 """The env count the table is given for."""
@@ -181,12 +180,7 @@ def main() -> None:
         "encoder_size": args.encoder_size,
         **measured,
     }
-    text = markdown(record)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
-        args.out.with_suffix(".md").write_text(text)
+    publish(record, markdown(record), args.out)
 
 
 if __name__ == "__main__":
