@@ -28,7 +28,7 @@ def test_default_and_paper_tasks_have_no_randomization():
     from isaaclab_nil.envs.factory import resolve_cfgs
 
     cfg, _ = resolve_cfgs("NIL-H1-Walk")
-    assert set(cfg.events.to_dict()) == {"reset_base", "reset_joints", "hold_default_pose"}
+    assert set(cfg.events.to_dict()) == {"reset_base", "reset_joints", "hold_default_pose", "clear_diverged_solver"}
     assert not cfg.observations.policy.enable_corruption
     assert type(cfg.actions.joints).__name__ == "JointPositionActionCfg"
     assert cfg.scene.ground.spawn.physics_material.static_friction == 1.0

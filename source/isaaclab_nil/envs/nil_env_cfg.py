@@ -153,6 +153,9 @@ class EventsCfg:
         func=mdp.hold_default_pose, mode="reset", params={"asset_cfg": SceneEntityCfg("robot")}
     )
     """The joints the action does not drive hold the default pose, as on the robot (:func:`mdp.hold_default_pose`)."""
+    clear_diverged_solver = EventTerm(func=mdp.clear_diverged_solver_data, mode="reset")
+    """A world that ``nonfinite_state`` ended restarts with no NaN left in the solver's data (else it diverges
+    again after the reset)."""
 
 
 @configclass

@@ -7,7 +7,7 @@ from isaaclab_tasks.core.velocity.mdp import feet_slide  # noqa: F401
 from .actions import DelayedJointPositionAction, DelayedJointPositionActionCfg  # noqa: F401
 from .camera import follow_camera_pose, robot_frames  # noqa: F401
 from .commands import PHASE_FREQUENCIES, ReferenceCommand, ReferenceCommandCfg  # noqa: F401
-from .events import hold_default_pose, randomize_motor_strength  # noqa: F401
+from .events import clear_diverged_solver_data, hold_default_pose, randomize_motor_strength  # noqa: F401
 from .rewards import (  # noqa: F401
     VideoSimilarityTermCfg,
     check_similarity,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import torch
+import warp as wp
 from isaaclab.managers import EventTermCfg, ManagerTermBase, SceneEntityCfg
 from isaaclab.utils.math import sample_uniform
 
@@ -50,3 +53,35 @@ def hold_default_pose(env: ManagerBasedEnv, env_ids: torch.Tensor, asset_cfg: Sc
     asset = env.scene[asset_cfg.name]
     default = asset.data.default_joint_pos.torch[env_ids]
     asset.actuators.target_command.set_position_index(value=default, env_ids=env_ids)
+
+
+def clear_diverged_solver_data(env: ManagerBasedEnv, env_ids: torch.Tensor | slice, term_name: str = "nonfinite_state"):
+    """Zero the NaN and Inf a diverged world left anywhere in MuJoCo-Warp's data, for the envs that ``term_name``
+    (:func:`~isaaclab_nil.envs.mdp.nonfinite_state`) ends, so that a reset world starts clean.
+
+    Newton's reset (``SolverMuJoCo.reset``, run by Isaac Lab at the next step) zeroes only the warm start, the
+    controls and the applied forces; the next step recomputes the rest, but only in the rows it uses. The
+    constraint rows past the new constraint count keep the diverged step's NaN (``efc.J``), and the dense Newton
+    solver builds its Hessian from 16-row tiles of them with the unused rows weighted by zero, and 0 * NaN = NaN:
+    the reset world diverged again whenever its constraint count ended inside such a tile (after a touchdown,
+    often for a whole episode). Finite stale values are harmless under those zero weights and are left alone.
+    """
+    data = getattr(getattr(env.sim.physics_manager, "_solver", None), "mjw_data", None)  # None: not MuJoCo-Warp
+    envs = torch.arange(env.num_envs, device=env.device)[env_ids]
+    diverged = envs[env.termination_manager.get_term(term_name)[envs]]
+    if data is None or len(diverged) == 0:
+        return
+    for array in _per_world_arrays(data):
+        values = wp.to_torch(array)
+        if values.is_floating_point():
+            values[diverged] = torch.nan_to_num(values[diverged], nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def _per_world_arrays(data) -> Iterator[wp.array]:
+    """The arrays of a MuJoCo-Warp ``Data`` (and of its ``efc``) that it declares per world: first dim "nworld"."""
+    for field in dataclasses.fields(data):
+        value = getattr(data, field.name)
+        if dataclasses.is_dataclass(value):
+            yield from _per_world_arrays(value)
+        elif isinstance(value, wp.array) and value.size and getattr(field.type, "shape", ())[:1] == ("nworld",):
+            yield value

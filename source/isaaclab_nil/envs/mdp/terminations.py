@@ -24,7 +24,8 @@ ROBOT = SceneEntityCfg("robot")
 
 def nonfinite_state(env: ManagerBasedRLEnv, asset_cfg: SceneEntityCfg = ROBOT) -> torch.Tensor:
     """Terminate envs whose robot state holds a NaN or Inf, so that one diverged env is reset
-    instead of poisoning the batch (the count is logged by the termination manager)."""
+    instead of poisoning the batch (the count is logged by the termination manager); its reset also clears what
+    the divergence left in the solver (:func:`~isaaclab_nil.envs.mdp.events.clear_diverged_solver_data`)."""
     data = env.scene[asset_cfg.name].data
     state = torch.cat(
         (data.root_pos_w.torch, data.root_quat_w.torch, data.joint_pos.torch, data.joint_vel.torch), dim=-1
