@@ -30,8 +30,8 @@ def imported_modules(name: str, path: Path) -> set[str]:
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, *([base] if base else [])])
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)  # `from . import mdp` names a module
+            submodules = {f"{base}.{alias.name}" for alias in node.names} & MODULES.keys()
+            found.update(submodules or {base})  # `from . import mdp` imports the module mdp, not its package
     return {module for module in found if module in MODULES and module != name}
 
 
