@@ -31,6 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "also saves the motion as ground_truth.npz in the bundle folder, for `nil eval`): a humanoid offers walk, "
         "march and tuck, a quadruped trot, march and tuck",
     )
+    parser.add_argument(
+        "--simulated",
+        action="store_true",
+        help="--known-answer: play the motion's joint positions as targets through PD and physics from the reset "
+        "and film what the robot does (the reference a replay reproduces, also on a free base; stops at a fall) "
+        "instead of posing it without physics",
+    )
     parser.add_argument("--speed", type=float, help="--known-answer walk or trot: forward speed [m/s] (default 0.5)")
     parser.add_argument("--model", help="generator hub id or local folder (default: the backend's model)")
     parser.add_argument("--segmenter", default=DEFAULT_SEGMENTER, help="SAM 2 hub id or local folder")
@@ -85,6 +92,8 @@ def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     gaits = [name for name, motion in KNOWN_MOTIONS.items() if issubclass(motion, WalkGait)]
     if args.speed is not None and args.known_answer not in gaits:
         parser.error(f"--speed goes with --known-answer {' or '.join(gaits)}")
+    if args.simulated and not args.known_answer:
+        parser.error("--simulated goes with --known-answer")
     if args.size is not None:
         if args.video is not None or args.known_answer:
             parser.error("--size goes with --generator")
@@ -202,13 +211,16 @@ def generate_known_answer(args: argparse.Namespace) -> Path:
     cfg = nominal_cfg(args.task, args.sim_device, args.overrides)
     motion = make_motion(args.known_answer, cfg.robot_legs, **({} if args.speed is None else {"speed": args.speed}))
     encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.encoder_dtype))
+    reference = cfg.commands.reference  # the env's clock and episode: those of the reference it films
+    reference.fps = args.fps or reference.fps
+    reference.num_frames = args.frames if args.frames is not None else round(DEFAULT_DURATION_S * reference.fps)
     with isaaclab_output(args.verbose) as setup_log:
         env = make_env(args.task, cfg=cfg)
     try:
-        fps = args.fps or env.cfg.commands.reference.fps
-        num_frames = args.frames if args.frames is not None else round(DEFAULT_DURATION_S * fps)
         out = args.out or Path("outputs/references") / f"{args.task}-known-{args.known_answer}"
-        bundle = write_known_answer_bundle(env, args.task, motion, num_frames, fps, encoder, out, args.batch_size)
+        bundle = write_known_answer_bundle(
+            env, args.task, motion, reference.num_frames, reference.fps, encoder, out, args.batch_size, args.simulated
+        )
     finally:
         env.close()
     save_output(setup_log, bundle)
