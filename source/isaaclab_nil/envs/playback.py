@@ -166,7 +166,7 @@ def record_simulated(
     if count < num_frames:
         print(f"[nil generate] the robot fell at frame {count} of the simulated {motion.name}: keeping {count} frames")
     joint_pos, base_pos, base_lin_vel = (
-        torch.stack([state[k] for state in states]).cpu().numpy().astype(np.float32) for k in range(3)
+        torch.stack([state[k] for state in states]).numpy().astype(np.float32) for k in range(3)
     )
     truth = GroundTruth(fps, motion.period, played.joint_names, joint_pos, base_pos, base_lin_vel, targets[:count])
     return torch.stack(frames), torch.stack(masks), truth
