@@ -1,6 +1,6 @@
 """Which video similarity lets a free robot's NIL reward pay for staying up: per-step terms of four policies.
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_reward_defaults.py --seconds 1.5 --policy_seconds 1
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_reward_defaults.py --seconds 1.5 --policy_seconds 1  # 33 min
     .venv/bin/python benchmarks/bench_reward_defaults.py --show  # print the committed results
 
 A simulated known-answer bundle of NIL-H1-Walk (``nil generate --known-answer walk --simulated``, ``--seconds``
