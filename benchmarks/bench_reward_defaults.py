@@ -1,13 +1,16 @@
 """Which video similarity lets a free robot's NIL reward pay for staying up: per-step terms of four policies.
 
-    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/bench_reward_defaults.py --seconds 2 --policy_seconds 1  # 29 min here
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_reward_defaults.py --seconds 1.5 --policy_seconds 1  # 33 min
     .venv/bin/python benchmarks/bench_reward_defaults.py --show  # print the committed results
 
-A known-answer bundle of NIL-H1-Walk (``nil generate --known-answer walk``, ``--seconds`` long at the task's 24 fps
-and 224 px camera) is embedded by ``--encoder`` or else TimeSformer-base with random weights (the architecture of
-``transformers.TimesformerConfig()``, saved and loaded through ``from_pretrained``: no hub here). One env then runs
-one episode of each policy: ``replay`` (the known answer's joint targets), ``zero`` (hold the default pose),
-``random`` (uniform actions in [-1, 1]) and ``fall`` (a large constant action: the robot collapses at once). At every
+A simulated known-answer bundle of NIL-H1-Walk (``nil generate --known-answer walk --simulated``, ``--seconds``
+long at the task's 24 fps and 224 px camera: the walk's joint positions played as targets through PD and physics
+from the exact default pose, filmed while the robot stays up) is embedded by ``--encoder`` or else TimeSformer-base
+with random weights (the architecture of ``transformers.TimesformerConfig()``, saved and loaded through
+``from_pretrained``: no hub here). One env without reset noise (``nil generate``'s nominal env) then runs one
+episode of each policy: ``replay`` (the known answer's joint targets; first, in the fresh env, so that it
+reproduces the reference), ``zero`` (hold the default pose), ``random`` (uniform actions in [-1, 1]) and ``fall``
+(a large constant action: the robot collapses at once). At every
 control step it records what the reward terms saw (the clip embedding of the env's frame, the reference's, the mask
 IoU, the frame's share of the step) and the weighted P terms, and computes S_video three ways from the same
 embeddings: ``neg_l2`` (paper v1), ``cosine`` (the CVPR revision) and ``scaled_l2`` (the negative L2 over the
@@ -40,8 +43,8 @@ FALL_ACTION = 4.0
 
 
 def make_reference(out: Path, seconds: float, seed: int, encoder: str | None) -> Path:
-    """The known-answer walk bundle (``nil generate``), embedded by ``encoder`` or TimeSformer-base with random
-    weights; made once per ``out`` (a second run with the same ``--out`` reuses it)."""
+    """The simulated known-answer walk bundle (``nil generate``), embedded by ``encoder`` or TimeSformer-base with
+    random weights; made once per ``out`` (a second run with the same ``--out`` reuses it)."""
     bundle = out / "reference"
     if (bundle / "meta.json").is_file():
         return bundle
@@ -54,7 +57,7 @@ def make_reference(out: Path, seconds: float, seed: int, encoder: str | None) ->
         save_random_encoder(encoder, transformers.TimesformerConfig(), seed=seed)
     frames = round(seconds * 24)
     nil = Path(sys.executable).parent / "nil"
-    command = [str(nil), "generate", "--task", TASK, "--known-answer", "walk", "--frames", str(frames)]
+    command = [str(nil), "generate", "--task", TASK, "--known-answer", "walk", "--simulated", "--frames", str(frames)]
     command += ["--encoder", str(encoder), "--device", "cpu", "--out", str(bundle)]
     subprocess.run(command, check=True)
     return bundle
@@ -134,11 +137,11 @@ def summarize(steps: list[dict], fell: bool, step_dt: float) -> dict:
 def measure(bundle: Path, args: argparse.Namespace) -> dict:
     import torch
 
-    from isaaclab_nil.envs.factory import make_env
+    from isaaclab_nil.cli.generate import nominal_env
     from isaaclab_nil.evaluation.rollout import random_policy, replay_policy, zero_policy
     from isaaclab_nil.reference.ground_truth import GROUND_TRUTH_FILE, GroundTruth
 
-    env = make_env(TASK, num_envs=1, device="cpu", overrides=[f"env.commands.reference.bundle={bundle}"])
+    env = nominal_env(TASK, overrides=[f"env.commands.reference.bundle={bundle}"])
     try:
         embeddings = env.command_manager.get_term("reference").bundle.embeddings
         spread = float(torch.linalg.vector_norm(embeddings - embeddings.mean(0), dim=-1).mean())
@@ -154,7 +157,12 @@ def measure(bundle: Path, args: argparse.Namespace) -> dict:
         norm = float(torch.linalg.vector_norm(embeddings, dim=-1).mean())
     finally:
         env.close()
-    return {"reference_embedding_norm": norm, "reference_embedding_spread": spread, "policies": results}
+    return {
+        "frames": len(embeddings),
+        "reference_embedding_norm": norm,
+        "reference_embedding_spread": spread,
+        "policies": results,
+    }
 
 
 def report_markdown(report: dict) -> str:
@@ -166,7 +174,8 @@ def report_markdown(report: dict) -> str:
         f"Date {report['date']}, commit {report['commit']}, {report['machine']}; "
         f"wall time {report['wall_min']:.1f} min.",
         "",
-        f"Reference: `nil generate --known-answer walk`, {report['frames']} frames at 24 fps; mean embedding norm "
+        f"Reference: `nil generate --known-answer walk --simulated`, {report['frames']} frames at 24 fps; one env "
+        "without reset noise, replay first (a fresh env); mean embedding norm "
         f"{report['reference_embedding_norm']:.2f}, spread (mean distance from the mean) "
         f"{report['reference_embedding_spread']:.3f}. Weights alpha = beta = 1, P at the task's weights. Each policy's "
         f"episode: until it falls or {report['policy_seconds'] or report['frames'] / 24:g} s.",
@@ -212,7 +221,6 @@ def main() -> None:
         "date": datetime.now(UTC).date().isoformat(),
         "commit": commit,
         "machine": f"{os.cpu_count()} CPU cores ({platform.machine()}), shared, no GPU",
-        "frames": round(args.seconds * 24),
         "policy_seconds": args.policy_seconds,
         "wall_min": (time.perf_counter() - start) / 60,
         **report,

@@ -70,6 +70,12 @@ def test_bad_settings_are_one_clear_error(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["generate", "--task", TASK, "--speed", "0.5"])
     assert "--speed goes with --known-answer walk or trot" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["generate", "--task", TASK, "--simulated"])
+    assert "--simulated goes with --known-answer" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["generate", "--task", TASK, "--known-answer", "walk", "--simulated", "--frames", "7"])
+    assert "--simulated needs at least one clip, --frames 8" in capsys.readouterr().err
     assert main(["generate", "--task", "NIL-Go2-Walk", "--known-answer", "walk"]) == 1  # before any simulator
     assert (
         "a robot with 4 legs cannot walk; its known-answer motions: ['trot', 'march', 'tuck']"

@@ -41,6 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "also saves the motion as ground_truth.npz in the bundle folder, for `nil eval`): a humanoid offers walk, "
         "march and tuck, a quadruped trot, march and tuck",
     )
+    parser.add_argument(
+        "--simulated",
+        action="store_true",
+        help="--known-answer: play the motion's joint positions as targets through PD and physics from the reset "
+        "and film what the robot does (the reference a replay reproduces, also on a free base; stops at a fall) "
+        "instead of posing it without physics",
+    )
     fit = parser.add_argument_group("fitting the follow camera to a --video")
     fit.add_argument(
         "--fit-camera",
@@ -119,11 +126,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Refuse bad arguments and a bad ``--video`` (missing, corrupt, a still image, shorter than a clip) at once."""
-    from ..reference.video_check import check_video_file
+    from ..reference.video_check import CLIP_LENGTH, check_video_file
 
     gaits = [name for name, motion in KNOWN_MOTIONS.items() if issubclass(motion, WalkGait)]
     if args.speed is not None and args.known_answer not in gaits:
         parser.error(f"--speed goes with --known-answer {' or '.join(gaits)}")
+    if args.simulated and not args.known_answer:
+        parser.error("--simulated goes with --known-answer")
+    if args.simulated and args.frames is not None and args.frames < CLIP_LENGTH:
+        parser.error(f"--simulated needs at least one clip, --frames {CLIP_LENGTH}")
     if args.size is not None:
         if args.video is not None or args.known_answer:
             parser.error("--size goes with --generator")
@@ -321,13 +332,17 @@ def generate_known_answer(args: argparse.Namespace) -> Path:
     cfg = nominal_cfg(args.task, args.sim_device, args.overrides)
     motion = make_motion(args.known_answer, cfg.robot_legs, **({} if args.speed is None else {"speed": args.speed}))
     encoder = VideoEncoder.from_pretrained(args.encoder, args.device, getattr(torch, args.encoder_dtype))
+    fps = args.fps or cfg.commands.reference.fps
+    num_frames = args.frames if args.frames is not None else round(DEFAULT_DURATION_S * fps)
+    if args.simulated:  # filmed on the env's frame clock, in one episode as long as the reference
+        cfg.commands.reference.fps, cfg.commands.reference.num_frames = fps, num_frames
     with isaaclab_output(args.verbose) as setup_log:
         env = make_env(args.task, cfg=cfg)
     try:
-        fps = args.fps or env.cfg.commands.reference.fps
-        num_frames = args.frames if args.frames is not None else round(DEFAULT_DURATION_S * fps)
         out = args.out or Path("outputs/references") / f"{args.task}-known-{args.known_answer}"
-        bundle = write_known_answer_bundle(env, args.task, motion, num_frames, fps, encoder, out, args.batch_size)
+        bundle = write_known_answer_bundle(
+            env, args.task, motion, num_frames, fps, encoder, out, args.batch_size, args.simulated
+        )
     finally:
         env.close()
     save_output(setup_log, bundle)

@@ -1,9 +1,11 @@
-"""Kinematic playback: pose a robot in the simulator without physics and film it with the follow camera.
+"""Playback of a scripted motion on a robot, filmed with the follow camera: the known-answer reference source.
 
-The known-answer reference source uses it (``nil generate --known-answer``): :func:`record_motion` plays a
-scripted motion (``isaaclab_nil.reference.motions``) on env 0 at the video's frame times and returns the frames,
-the renderer's robot masks and the motion played (its ground truth); :func:`write_known_answer_bundle` writes
-them as a reference bundle with the motion beside it.
+``nil generate --known-answer`` uses it. :func:`record_motion` poses a scripted motion
+(``isaaclab_nil.reference.motions``) on env 0 without physics at the video's frame times; :func:`record_simulated`
+plays the same motion's joint positions as targets through PD and physics from the reset, on the env's frame clock,
+and keeps the state the physics reached (the reference a replay reproduces, on a free base too). Both return the
+frames, the renderer's robot masks and the motion shown (its ground truth); :func:`write_known_answer_bundle`
+writes them as a reference bundle with the motion beside it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ..reference.encoder import VideoEncoder
 from ..reference.errors import KnownAnswerError
 from ..reference.ground_truth import GROUND_TRUTH_FILE, GroundTruth
 from ..reference.motions import LegMotion
+from ..reference.video_check import CLIP_LENGTH
 from .mdp.camera import robot_frames
 from .mdp.commands import follow_camera_spec
 
@@ -89,21 +92,84 @@ def record_motion(
         frames_per_step(env.step_dt, fps)
     except ValueError as error:
         raise KnownAnswerError(str(error)) from error
-    robot = env.scene["robot"]
     height = standing_height(env)
     times = np.arange(num_frames) / fps
     zeros = np.zeros_like(times)
-    default = robot.data.default_joint_pos.torch[0].cpu().numpy()
     truth = GroundTruth(
         fps=fps,
         period=motion.period,
-        joint_names=list(robot.joint_names),
-        joint_pos=(default + motion.joint_offsets(times, list(robot.joint_names))).astype(np.float32),
+        joint_names=list(env.scene["robot"].joint_names),
+        joint_pos=motion_joint_pos(env, motion, times),
         base_pos=np.stack([motion.forward_position(times), zeros, np.full_like(times, height)], -1).astype(np.float32),
         base_lin_vel=np.stack([motion.forward_velocity(times), zeros, zeros], -1).astype(np.float32),
     )
     frames, masks = play_kinematic(env, torch.from_numpy(truth.joint_pos), torch.from_numpy(truth.base_pos))
     return frames, masks, truth
+
+
+def motion_joint_pos(env: ManagerBasedRLEnv, motion: LegMotion, times: np.ndarray) -> np.ndarray:
+    """(T, J) float32 joint positions [rad] of ``motion`` at ``times`` [s]: env 0's default pose plus its offsets."""
+    robot = env.scene["robot"]
+    default = robot.data.default_joint_pos.torch[0].cpu().numpy()
+    return (default + motion.joint_offsets(times, list(robot.joint_names))).astype(np.float32)
+
+
+def record_simulated(
+    env: ManagerBasedRLEnv, motion: LegMotion, num_frames: int, fps: float
+) -> tuple[torch.Tensor, torch.Tensor, GroundTruth]:
+    """Play ``motion``'s joint positions as env 0's joint-position targets through PD and physics and film it.
+
+    From a reset of a fresh env (in the default pose exactly when its reset events have no noise: ``nil generate``'s
+    nominal env), the targets are replayed as ``replay_policy`` plays a known answer, and frame f is filmed at the
+    control step that starts it on the env's frame clock, as the NIL reward films an episode: so a replay in a fresh
+    nominal env reproduces the frames. The ground truth is the state the physics reached at those steps (up to one
+    control step after the frame time f / fps), with the targets played as its ``joint_targets``. A fall or the
+    episode's end stops the recording: it keeps the frames filmed so far if they fill one clip.
+
+    Returns RGB frames uint8 (T, H, W, 3), robot masks bool (T, H, W) and the motion shown, T <= ``num_frames``.
+    """
+    from ..evaluation.rollout import replay_policy
+
+    command = env.command_manager.get_term("reference")
+    if num_frames < CLIP_LENGTH:
+        raise KnownAnswerError(f"a simulated known answer needs at least one clip, {CLIP_LENGTH} frames")
+    if fps != command.cfg.fps:
+        raise KnownAnswerError(
+            f"a simulated known answer is filmed on the env's frame clock, at its reference's {command.cfg.fps:g} "
+            f"fps, not {fps:g}: set env.commands.reference.fps"
+        )
+    robot, origin = env.scene["robot"], env.scene.env_origins[0]
+    times = np.arange(num_frames) / fps
+    targets = motion_joint_pos(env, motion, times)
+    zeros = np.zeros((num_frames, 3), dtype=np.float32)
+    played = GroundTruth(fps, motion.period, list(robot.joint_names), targets, zeros, zeros)
+    obs, _ = env.reset()
+    policy = replay_policy(env, played)
+    frames, masks, states = [], [], []
+    while len(frames) < num_frames:
+        obs, _, terminated, truncated, _ = env.step(policy(obs["policy"]))
+        if bool(terminated[0] | truncated[0]):
+            break
+        if command.clock_frame - int(command.start[0]) == len(frames):  # the step that starts the next frame
+            rgb, mask = robot_frames(env)
+            frames.append(rgb[0].to("cpu", copy=True))
+            masks.append(mask[0].to("cpu", copy=True))
+            data = robot.data  # views of the simulator's buffers: copy
+            state = (data.joint_pos.torch[0], data.root_pos_w.torch[0] - origin, data.root_lin_vel_w.torch[0])
+            states.append([x.to("cpu", copy=True) for x in state])
+    count = len(frames)
+    if count < CLIP_LENGTH:
+        raise KnownAnswerError(
+            f"the robot fell {count} frames into the simulated {motion.name} (fewer than a clip, {CLIP_LENGTH}): "
+            "its joint targets do not keep it up through PD and physics; try a slower motion (--speed)"
+        )
+    if count < num_frames:
+        print(f"[nil generate] the robot fell at frame {count} of the simulated {motion.name}: keeping {count} frames")
+    joint_pos, base_pos, base_lin_vel = (
+        torch.stack([state[k] for state in states]).numpy().astype(np.float32) for k in range(3)
+    )
+    truth = GroundTruth(fps, motion.period, played.joint_names, joint_pos, base_pos, base_lin_vel, targets[:count])
+    return torch.stack(frames), torch.stack(masks), truth
 
 
 def write_known_answer_bundle(
@@ -115,10 +181,13 @@ def write_known_answer_bundle(
     encoder: VideoEncoder,
     out: Path,
     batch_size: int = 16,
+    simulated: bool = False,
 ) -> Path:
-    """Play ``motion`` on env 0 (:func:`record_motion`) and write it as ``task``'s reference bundle in ``out``,
-    embedded by ``encoder``, with the motion played beside it (``ground_truth.npz``); returns the bundle folder."""
-    frames, masks, truth = record_motion(env, motion, num_frames, fps)
+    """Play ``motion`` on env 0 (:func:`record_motion`, or :func:`record_simulated` if ``simulated``) and write it
+    as ``task``'s reference bundle in ``out``, embedded by ``encoder``, with the motion shown beside it
+    (``ground_truth.npz``); returns the bundle folder."""
+    record = record_simulated if simulated else record_motion
+    frames, masks, truth = record(env, motion, num_frames, fps)
     reference = env.cfg.commands.reference
     source = BundleSource(
         robot=reference.embodiment,
@@ -127,7 +196,7 @@ def write_known_answer_bundle(
         camera=follow_camera_spec(env.cfg),
         fps=fps,
         seed=0,
-        source=motion.describe(),
+        source=motion.describe() | {"played": "simulated" if simulated else "kinematic"},
         segmenter={"kind": "simulator", "what": "the renderer's semantic segmentation of class:robot"},
     )
     bundle = write_bundle(out, source, frames, masks, encoder, batch_size=batch_size)

@@ -36,8 +36,10 @@ def random_policy(env: ManagerBasedRLEnv, seed: int = 0) -> Policy:
 
 
 def replay_policy(env: ManagerBasedRLEnv, truth: GroundTruth) -> Policy:
-    """Play a known answer's joint positions as the joint-position action's targets: the motion itself through
-    the actuators and the physics, the ceiling of a policy's scores (its actions, unlike these, stay in [-1, 1]).
+    """Play a known answer's joint targets (``truth.replay_targets``) as the joint-position action's targets: the
+    motion itself through the actuators and the physics, the ceiling of a policy's scores (its actions, unlike
+    these, stay in [-1, 1]). A simulated known answer was made by this very policy, so a fresh env reset into the
+    default pose replays it exactly.
 
     The action of each env's next control step aims at the truth at the step's end, at the env's reference time
     (the reference command's ``time`` + step_dt), interpolated linearly between frames (the first frame before
@@ -48,7 +50,7 @@ def replay_policy(env: ManagerBasedRLEnv, truth: GroundTruth) -> Policy:
         raise ValueError(f"replaying a known answer needs absolute joint-position actions, not {type(term).__name__}")
     action = term.IO_descriptor
     columns = [truth.joint_names.index(name) for name in action.joint_names]
-    targets = torch.as_tensor(truth.joint_pos[:, columns], dtype=torch.float32, device=env.device)  # (T, A)
+    targets = torch.as_tensor(truth.replay_targets[:, columns], dtype=torch.float32, device=env.device)  # (T, A)
     offset = torch.as_tensor(action.offset, dtype=torch.float32, device=env.device)
     scale = torch.as_tensor(action.scale, dtype=torch.float32, device=env.device)
     command = env.command_manager.get_term("reference")

@@ -31,12 +31,21 @@ class GroundTruth:
     """(T, 3) base position [m] relative to the env origin."""
     base_lin_vel: np.ndarray
     """(T, 3) base linear velocity [m/s] in the world frame."""
+    joint_targets: np.ndarray | None = None
+    """(T, J) joint-position targets [rad] whose play through PD and physics gave ``joint_pos`` (a simulated known
+    answer); None: the motion was posed kinematically, and ``joint_pos`` is what a replay aims at."""
+
+    @property
+    def replay_targets(self) -> np.ndarray:
+        """(T, J) the joint-position targets that replay this motion."""
+        return self.joint_pos if self.joint_targets is None else self.joint_targets
 
     @property
     def times(self) -> np.ndarray:
         return np.arange(len(self.joint_pos)) / self.fps
 
     def save(self, path: str | Path) -> Path:
+        targets = {} if self.joint_targets is None else {"joint_targets": self.joint_targets}
         np.savez_compressed(
             path,
             fps=self.fps,
@@ -45,6 +54,7 @@ class GroundTruth:
             joint_pos=self.joint_pos,
             base_pos=self.base_pos,
             base_lin_vel=self.base_lin_vel,
+            **targets,
         )
         return Path(path)
 
@@ -60,12 +70,15 @@ class GroundTruth:
                     joint_pos=data["joint_pos"],
                     base_pos=data["base_pos"],
                     base_lin_vel=data["base_lin_vel"],
+                    joint_targets=data["joint_targets"] if "joint_targets" in data else None,
                 )
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
             problem = f"{type(error).__name__}: {error}"
             raise KnownAnswerError(f"{path}: not a readable ground-truth file ({problem})") from error
         count, joints = len(truth.joint_pos), len(truth.joint_names)
         shapes = {"joint_pos": (count, joints), "base_pos": (count, 3), "base_lin_vel": (count, 3)}
+        if truth.joint_targets is not None:
+            shapes["joint_targets"] = (count, joints)
         for name, shape in shapes.items():
             if getattr(truth, name).shape != shape:
                 raise KnownAnswerError(f"{path}: {name} is {getattr(truth, name).shape}, expected {shape}")
