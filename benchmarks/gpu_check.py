@@ -11,7 +11,7 @@ SIGINT, then SIGKILL after a grace period), a failing or late stage recorded in 
   reward (``benchmarks/bench_reward.py``; random TimeSformer-base saved and loaded with ``from_pretrained``, 224 px
   camera and clips);
 * ``encoder``: TimeSformer-base clips/s, eager against fused, fp32 and bf16, and SAM 2 (``bench_encoder.py``);
-* ``learner``: SAC and BRO updates/s at several batch sizes (``bench_learner.py``'s table);
+* ``learner``: SAC and BRO updates/s, small recipe against the large one at 4096 envs (``bench_learner.py``'s table);
 * ``train``: ``scripts/train.py`` at 1024 envs on the built-in reference, stopped by SIGINT after its time (it
   saves and exports as on Ctrl+C), and its curve read from its tensorboard log (episode return against time).
 
@@ -70,10 +70,10 @@ GPU = Settings(
     env_args=("--camera_sizes", "224", "--encoder", "base"),
     encoder_args=("--models", "base", "--repeats", "1"),
     encoder_limit_s=80,
-    learner_args=("--batch", "256", "4096", "16384", "--seconds", "1"),
-    learner_limit_s=20,
+    learner_args=("--num_envs", "4096", "--seconds", "1"),  # the large recipe's batch for 4096 envs
+    learner_limit_s=40,  # its compiled rows compile first
     train_envs=1024,
-    train_s=220,
+    train_s=200,
     train_args=("agent.learning_starts=50",),
 )
 SMOKE = Settings(
@@ -84,7 +84,7 @@ SMOKE = Settings(
     env_args=("--camera_sizes", "32", "--encoder_size", "32"),
     encoder_args=("--models", "tiny", "--repeats", "1"),
     encoder_limit_s=120,
-    learner_args=("--batch", "64", "--seconds", "0.5"),
+    learner_args=("--num_envs", "16", "--seconds", "0.5"),
     learner_limit_s=120,
     train_envs=2,
     train_s=150,
