@@ -29,7 +29,7 @@ from pathlib import Path
 
 import torch
 import transformers
-from results_io import machine, publish
+from results_io import provenance, publish
 
 from isaaclab_nil.reference.encoder import K400_MEAN, K400_STD, Attention, EncoderInfo, VideoEncoder
 from isaaclab_nil.reference.segmentation import RobotSegmenter
@@ -196,16 +196,8 @@ def main() -> None:
         base_rows, sam2 = bench_base(device, args.repeats, args.clock)
         rows += base_rows
 
-    omp = [f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"] if "OMP_NUM_THREADS" in os.environ else []
     record = {
-        "command": " ".join([*omp, ".venv/bin/python", "benchmarks/bench_encoder.py", *sys.argv[1:]]),
-        "seed": SEED,
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": machine(device),
-        "threads": torch.get_num_threads(),
-        "clock": args.clock,
-        "load_average": [load_before, os.getloadavg()[0]],
-        "torch": torch.__version__,
+        **provenance("bench_encoder.py", SEED, device, args.clock, load_before),
         "transformers": transformers.__version__,
         "flops_per_clip": {"TimeSformer tiny": flops_per_clip(TINY), "TimeSformer base": flops_per_clip(BASE)},
         "encoder": rows,

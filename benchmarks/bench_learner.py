@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 import torch
-from results_io import machine, publish
+from results_io import provenance, publish
 
 from isaaclab_nil.agents.off_policy_cfg import (
     NILBroLargeRunnerCfg,
@@ -165,16 +164,8 @@ def main() -> None:
             rows.append({"learner": learner, "recipe": recipe, "variant": variant, **row})
             print(f"{learner} {recipe} {variant}: {row['updates_per_s']:.2f} updates/s", flush=True)
 
-    omp = [f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"] if "OMP_NUM_THREADS" in os.environ else []
     record = {
-        "command": " ".join([*omp, ".venv/bin/python", "benchmarks/bench_learner.py", *sys.argv[1:]]),
-        "seed": SEED,
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": machine(device),
-        "threads": torch.get_num_threads(),
-        "clock": args.clock,
-        "load_average": [load_before, os.getloadavg()[0]],
-        "torch": torch.__version__,
+        **provenance("bench_learner.py", SEED, device, args.clock, load_before),
         "device": str(device),
         "num_envs": args.num_envs,
         "rows": rows,
