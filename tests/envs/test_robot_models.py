@@ -12,6 +12,7 @@ from isaaclab_nil.robots.assets import (
     MjcfModelError,
     mjcf_effort_limits,
     mjcf_path,
+    root_at_origin,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,6 +52,23 @@ def test_every_task_model_ships_with_its_licence_and_compiles():
         assert (model.parent / "LICENSE").is_file(), model
         assert mujoco.MjModel.from_xml_path(str(model)).nu > 0
         assert mujoco.MjModel.from_xml_path(str(model.parent / "scene.xml")).nu > 0
+
+
+def test_a_fixed_base_spawns_from_the_model_with_its_root_at_the_origin(tmp_path):
+    """Isaac Lab's importer welds a fixed base at the spawn pose plus the root body's MJCF pos; the derived model
+    (meshes found from the temporary folder) moves only the root."""
+    import mujoco
+
+    source = mjcf_path("unitree_go2/go2.xml")
+    derived = root_at_origin(source)
+    original, moved = (mujoco.MjModel.from_xml_path(str(path)) for path in (source, derived))
+    assert original.body_pos[1].tolist() == [0.0, 0.0, 0.445] and moved.body_pos[1].tolist() == [0.0, 0.0, 0.0]
+    assert (moved.nbody, moved.nmeshvert) == (original.nbody, original.nmeshvert)
+    assert (moved.body_pos[2:] == original.body_pos[2:]).all()
+    assert mjcf_effort_limits(derived) == mjcf_effort_limits(source)
+    motor = '<actuator><motor joint="j1" ctrlrange="-1 1"/></actuator>'
+    at_origin = write_mjcf(tmp_path, LINKS.format(c1="main") + motor)
+    assert root_at_origin(at_origin) == at_origin
 
 
 def test_motor_limits_come_from_the_compiled_model():

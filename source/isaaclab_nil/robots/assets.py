@@ -112,3 +112,36 @@ def _effort_limits(path: str) -> tuple[tuple[str, float], ...]:
 
 def _magnitude(bounds) -> float:
     return min(abs(float(bounds[0])), abs(float(bounds[1])))
+
+
+def root_at_origin(path: str | Path) -> Path:
+    """The model of ``path`` with its root body moved to the origin of its parent frame: what a fixed base
+    (``spawn.fix_base``) spawns from. Isaac Lab's MJCF importer welds a fixed base at the spawn pose *plus* the
+    root body's MJCF ``pos`` (the Go2's 0.445 m, the H1's 1.06 m) while the articulation's root pose reads the
+    spawn pose alone; from this model both are the spawn pose. ``path`` itself when its root already sits there.
+
+    The derived model is written once per source file (its path and content hashed) under the temporary
+    directory, its mesh and texture folders made absolute.
+    """
+    import hashlib
+    import tempfile
+
+    import mujoco
+
+    path = Path(path).resolve()
+    spec = mujoco.MjSpec.from_file(str(path))
+    root = spec.worldbody.first_body()
+    if not any(root.pos) and list(root.quat) == [1.0, 0.0, 0.0, 0.0]:
+        return path
+    root.pos, root.quat = [0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]
+    spec.meshdir = str(path.parent / spec.meshdir)
+    spec.texturedir = str(path.parent / spec.texturedir)
+    spec.compile()
+    digest = hashlib.sha256(str(path).encode() + path.read_bytes()).hexdigest()[:16]
+    derived = Path(tempfile.gettempdir()) / "isaaclab_nil" / "fixed_base" / digest / path.name
+    if not derived.is_file():
+        derived.parent.mkdir(parents=True, exist_ok=True)
+        partial = derived.with_suffix(f".{os.getpid()}.partial")
+        partial.write_text(spec.to_xml())
+        partial.replace(derived)  # atomic: parallel processes never read half a file
+    return derived

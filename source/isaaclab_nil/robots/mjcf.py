@@ -9,10 +9,10 @@ import isaaclab.sim as sim_utils
 from isaaclab.actuators import IdealPDActuatorCfg, ImplicitActuatorCfg
 from isaaclab.assets import ArticulationCfg
 
-from .assets import MjcfModelError, mjcf_effort_limits, mjcf_path
+from .assets import MjcfModelError, mjcf_effort_limits, mjcf_path, root_at_origin
 from .spec import RobotSpec
 
-__all__ = ["RobotSpec", "check_spec", "joint_effort_limits", "mjcf_joint_names", "robot_cfg"]
+__all__ = ["RobotSpec", "check_spec", "joint_effort_limits", "mjcf_joint_names", "robot_cfg", "spawn_robot"]
 
 
 def _per_joint(pattern_values: dict[str, float], joints: list[str], what: str) -> dict[str, float]:
@@ -51,6 +51,15 @@ def check_spec(spec: RobotSpec) -> list[str]:
     return joints
 
 
+def spawn_robot(prim_path: str, cfg: sim_utils.MjcfFileCfg, *args, **kwargs):
+    """Isaac Lab's ``spawn_from_mjcf``, a fixed base (``cfg.fix_base``) from the model with its root body at the
+    origin (:func:`~isaaclab_nil.robots.assets.root_at_origin`): the base is welded at the spawn pose, where
+    the articulation's root pose says it is. ``cfg.asset_path`` stays the robot's own model."""
+    if cfg.fix_base:
+        cfg = cfg.replace(asset_path=str(root_at_origin(cfg.asset_path)))
+    return sim_utils.spawn_from_mjcf(prim_path, cfg, *args, **kwargs)
+
+
 def robot_cfg(spec: RobotSpec, control: str = "position") -> ArticulationCfg:
     """Articulation config for ``spec``.
 
@@ -83,6 +92,7 @@ def robot_cfg(spec: RobotSpec, control: str = "position") -> ArticulationCfg:
     return ArticulationCfg(
         prim_path="{ENV_REGEX_NS}/Robot",
         spawn=sim_utils.MjcfFileCfg(
+            func=spawn_robot,
             asset_path=str(path),
             activate_contact_sensors=True,
             semantic_tags=[("class", "robot")],
