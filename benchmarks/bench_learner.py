@@ -9,7 +9,7 @@ Rows, for SAC and BRO: the small recipe (``NIL*RunnerCfg``, the papers' settings
 critic (SAC: one value; BRO: 100 quantiles), with its categorical critic, on CUDA with bf16 autocast, and with
 ``torch.compile`` (the large recipe as registered; on the CPU only for the learners in ``--compile``, as Inductor
 takes minutes there). One update = critic, actor and temperature steps (and BRO's optimism/KL duals) on one
-random batch with NIL-H1-Walk's sizes (66 observations, 19 actions); sampling the replay buffer is not included.
+random batch with NIL-H1-Walk's sizes (74 observations, 19 actions); sampling the replay buffer is not included.
 
 Columns: updates/s; transitions learned per second (updates/s x batch); and the env steps per second of
 ``--num_envs`` envs the learner keeps up with at the recipe's updates per env step (updates/s / replay_ratio x
@@ -38,7 +38,8 @@ from isaaclab_nil.learning.replay_buffer import Batch
 from isaaclab_nil.learning.runner import algorithm_class
 
 SEED = 0
-OBS_DIM, ACTION_DIM = 66, 19
+ACTION_DIM = 19  # the H1's joints
+OBS_DIM = 3 + 3 + 3 * ACTION_DIM + 11  # base ang. vel., gravity, joint pos., vel., last action, reference phase
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 """``cpu``: the CPU seconds of this process alone (all its threads), for a CPU shared with other work."""
 RECIPES = {"SAC": (NILSacRunnerCfg, NILSacLargeRunnerCfg), "BRO": (NILBroRunnerCfg, NILBroLargeRunnerCfg)}
@@ -121,7 +122,7 @@ def markdown(record: dict) -> str:
         f"torch {record['torch']} on {record['threads']} thread(s), {record['clock']} clock, "
         f"1-min load average {record['load_average'][0]:.1f} at the start, {record['load_average'][1]:.1f} at the end)",
         "",
-        f"{record['num_envs']} envs; NIL-H1-Walk's sizes (66 observations, 19 actions).",
+        f"{record['num_envs']} envs; NIL-H1-Walk's sizes ({OBS_DIM} observations, {ACTION_DIM} actions).",
         "",
         "| learner | recipe | variant | batch | updates / env step | updates/s | transitions learned/s "
         "| env steps/s kept up | transitions collected/s kept up | compile s |",
