@@ -160,6 +160,10 @@ CEILING = "replay"
 """The ground truth's joint positions played as the action targets: the scores a policy could reach at best."""
 
 
+WORST_JOINTS = 4
+"""How many of a trained policy's worst joints (by RMSE) the report names."""
+
+
 def run_logged(command: list[str], log: Path) -> float:
     """Run ``command`` with its output in ``log``; returns its wall time [s]. A failure stops the benchmark."""
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -292,7 +296,9 @@ def scores(report: dict) -> dict:
     """The headline numbers of a ``nil eval`` report (means over the eval envs)."""
     motion, reference = report["motion"], report["reference"]
     similarity = reference["video_similarity"]
+    per_joint = {name: values["mean"] for name, values in motion.get("joint_rmse_per_joint", {}).items()}
     return {
+        "worst_joints": dict(sorted(per_joint.items(), key=lambda item: -item[1])[:WORST_JOINTS]),
         "joint_rmse": motion["joint_rmse"]["mean"],
         "dtw": motion["dtw"]["mean"],
         "base_vel_error": motion["base_vel_error"]["mean"],
@@ -338,6 +344,11 @@ def markdown(report: dict) -> str:
     check = report["learning_check"]
     verdict = "PASS" if check["passed"] else "FAIL"
     lines += ["", f"Learning check ({verdict}): {check['rule']}; {check['detail']}", ""]
+    for name, entry in report["policies"].items():
+        worst = entry["scores"].get("worst_joints")
+        if entry.get("train_s") and worst:
+            joints = ", ".join(f"{joint} {rmse:.3f}" for joint, rmse in worst.items())
+            lines += [f"Joints `{name}` misses most (RMSE [rad]): {joints}.", ""]
     return "\n".join(lines)
 
 

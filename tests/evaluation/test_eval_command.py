@@ -1,6 +1,7 @@
 """`nil eval`: end to end with a baseline policy on the known-answer bundle; checkpoints, plots and errors."""
 
 import json
+import math
 import shutil
 
 import numpy as np
@@ -46,7 +47,11 @@ def test_zero_policy_runs_end_to_end_and_writes_the_report_and_video(known_answe
     reference = report["reference"]
     assert 0.2 < reference["mask_iou"]["mean"] <= 1.0
     assert reference["video_similarity"]["kind"] == "cosine" and reference["video_similarity"]["mean"] <= 1.0
+    per_joint = report["motion"].pop("joint_rmse_per_joint")
     motion = {name: values["mean"] for name, values in report["motion"].items()}
+    assert sorted(per_joint) == sorted(GroundTruth.load(known_answer_bundle / GROUND_TRUTH_FILE).joint_names)
+    joints_rms = math.sqrt(sum(values["mean"] ** 2 for values in per_joint.values()) / len(per_joint))  # one env
+    assert joints_rms == pytest.approx(motion["joint_rmse"])  # the same errors, joint by joint
     assert motion["joint_rmse"] > 0.02 and motion["dtw"] > 0.0  # standing is not walking
     assert motion["base_vel_error"] > 0.2
     assert abs(motion["time_shift_s"]) <= 1.0  # within one stride period

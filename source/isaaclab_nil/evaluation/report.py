@@ -10,7 +10,7 @@ import torch
 from ..reference.bundle import ReferenceBundle
 from ..reference.ground_truth import GroundTruth
 from ..reference.video_io import write_video
-from .metrics import aligned_joint_rmse, dtw_distance, environment_reward, resample
+from .metrics import aligned_joint_rmse, dtw_distance, environment_reward, resample, shifted_pair
 from .rollout import Rollout
 
 REFERENCE_ONLY, POLICY_ONLY, BOTH = (255, 0, 80), (0, 160, 255), (255, 255, 255)
@@ -37,14 +37,18 @@ def reference_scores(rollout: Rollout, num_frames: int) -> tuple[list[float | No
     return ious, similarities
 
 
-def motion_errors(rollout: Rollout, joint_names: list[str], truth: GroundTruth, steps: int) -> dict[str, list[float]]:
+def motion_errors(
+    rollout: Rollout, joint_names: list[str], truth: GroundTruth, steps: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Per env, against the ground truth at its frame times over the span the env stayed up: joint RMSE after
     the best time shift within one period, that shift [s], DTW distance, mean |v_x - v_x,truth| [m/s], and the
     fraction of the truth's frames inside the ``steps``-step episode that this span covers (a fall shortens what
-    the errors cover: read them with it)."""
+    the errors cover: read them with it); then, per env, each joint's RMSE at that shift (the joints the policy
+    misses), keyed by the truth's joint names."""
     order = [joint_names.index(name) for name in truth.joint_names]
     names = ("joint_rmse", "time_shift_s", "dtw", "base_vel_error", "up_fraction")
     errors: dict[str, list[float]] = {name: [] for name in names}
+    per_joint: dict[str, list[float]] = {name: [] for name in truth.joint_names}
     episode_end = steps * rollout.step_dt - rollout.reference_start_s  # the episode's end in reference time
     episode_frames = int(np.searchsorted(truth.times, episode_end, side="right"))
     for env_id in range(rollout.joint_pos.shape[1]):
@@ -61,7 +65,10 @@ def motion_errors(rollout: Rollout, joint_names: list[str], truth: GroundTruth, 
         errors["dtw"].append(dtw_distance(joints, target))
         errors["base_vel_error"].append(float(np.mean(np.abs(velocity - truth.base_lin_vel[:count, 0]))))
         errors["up_fraction"].append(count / episode_frames)
-    return errors
+        shifted, aligned_truth = shifted_pair(joints, target, shift)
+        for name, value in zip(truth.joint_names, np.sqrt(np.mean((shifted - aligned_truth) ** 2, axis=0))):
+            per_joint[name].append(float(value))
+    return errors, per_joint
 
 
 def mask_overlap(reference: torch.Tensor, policy: torch.Tensor) -> torch.Tensor:
