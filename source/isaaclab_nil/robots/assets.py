@@ -116,9 +116,10 @@ def _magnitude(bounds) -> float:
 
 def root_at_origin(path: str | Path) -> Path:
     """The model of ``path`` with its root body moved to the origin of its parent frame: what a fixed base
-    (``spawn.fix_base``) spawns from. Isaac Lab's MJCF importer welds a fixed base at the spawn pose *plus* the
-    root body's MJCF ``pos`` (the Go2's 0.445 m, the H1's 1.06 m) while the articulation's root pose reads the
-    spawn pose alone; from this model both are the spawn pose. ``path`` itself when its root already sits there.
+    (``spawn.fix_base``) spawns from. Isaac Lab's MJCF importer welds the fixed base of some models at the spawn
+    pose *plus* the root body's MJCF ``pos`` (the Go2's 0.445 m, the Talos's 1.1 m) while the articulation's root
+    pose reads the spawn pose alone; from this model both are the spawn pose, on every model. ``path`` itself
+    when its root already sits there.
 
     The derived model is written once per source file (its path and content hashed) under the temporary
     directory, its mesh and texture folders made absolute.
