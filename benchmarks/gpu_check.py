@@ -84,7 +84,9 @@ SMOKE = Settings(
     env_args=("--camera_sizes", "32", "--encoder_size", "32"),
     encoder_args=("--models", "tiny", "--repeats", "1"),
     encoder_limit_s=120,
-    learner_args=("--num_envs", "16", "--seconds", "0.5"),
+    # One torch thread (two, on a 2-core machine busy with other work, ran 25 times slower) and "--compile" with no
+    # learner: no compiled row on the CPU, where Inductor takes a minute or two (the GPU check compiles, as CUDA does)
+    learner_args=("--num_envs", "16", "--seconds", "0.5", "--threads", "1", "--compile"),
     learner_limit_s=120,
     train_envs=2,
     train_s=150,
