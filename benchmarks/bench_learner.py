@@ -39,7 +39,9 @@ from isaaclab_nil.learning.runner import algorithm_class
 
 SEED = 0
 ACTION_DIM = 19  # the H1's joints
-OBS_DIM = 3 + 3 + 3 * ACTION_DIM + 11  # base ang. vel., gravity, joint pos., vel., last action, reference phase
+# base ang. vel., gravity, joint pos., vel. and last action, and the reference phase: sin and cos of the five
+# envs.mdp.commands.PHASE_FREQUENCIES and the fraction (written out: importing it loads Isaac Lab, 13 s)
+OBS_DIM = 3 + 3 + 3 * ACTION_DIM + 2 * 5 + 1
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 """``cpu``: the CPU seconds of this process alone (all its threads), for a CPU shared with other work."""
 RECIPES = {"SAC": (NILSacRunnerCfg, NILSacLargeRunnerCfg), "BRO": (NILBroRunnerCfg, NILBroLargeRunnerCfg)}
