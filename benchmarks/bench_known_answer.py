@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_known_answer.py                              # CPU preset, full reward only
     .venv/bin/python benchmarks/bench_known_answer.py --ablations all              # + the six ablations
-    .venv/bin/python benchmarks/bench_known_answer.py --preset go2-gantry          # the Go2 (also g1-gantry, go2-trot)
+    .venv/bin/python benchmarks/bench_known_answer.py --preset go2-gantry   # the Go2 (also g1-, a1-gantry, go2-trot)
     .venv/bin/python benchmarks/bench_known_answer.py --preset h1-walk --device cuda:0 --num_envs 256 \\
         --max_steps 20000 --ablations all                                          # NIL-H1-Walk on a GPU
 
@@ -28,9 +28,9 @@ driving those six leg-pitch joints only (the others hold the default pose), film
 dominates the CPU cost), with the regularization P at a tenth of its weight. Its base cannot move, so its
 environment reward measures uprightness only. ``g1-gantry`` and ``go2-gantry`` are the same recipe
 (:func:`cpu_preset`) on the G1 and the Go2 (the Go2 tucks all four legs: eight joints, thighs and calves; its P at
-a hundredth), each robot's joints read from its leg description; ``go2-trot`` is the free Go2 trotting at 0.5 m/s
-(``Trot``: the quadruped's stance stands without learning balance), the policy driving its eight thigh and calf
-joints.
+a hundredth; ``a1-gantry`` the same on the A1), each robot's joints read from its leg description; ``go2-trot``
+is the free Go2 trotting at 0.5 m/s (``Trot``: the quadruped's stance stands without learning balance), the
+policy driving its eight thigh and calf joints.
 ``h1-walk`` is the real task: the free H1 walking at 0.5 m/s (``WalkGait``), filmed at the task's 224x224; it
 needs a GPU to learn in reasonable time.
 """
@@ -131,6 +131,7 @@ PRESETS = {
     # P at a hundredth: on the Go2's soft drives the joint-velocity penalty on the exploration noise is a fifth of
     # the IoU reward at a tenth; joint RMSE 0.163 at a hundredth against 0.204 at a tenth (seed 0, docs/evaluation.md)
     "go2-gantry": replace(cpu_preset("NIL-Go2-Walk", "tuck"), regularization=0.01),
+    "a1-gantry": replace(cpu_preset("NIL-A1-Walk", "tuck"), regularization=0.01),  # the Go2's recipe on the A1
     "go2-trot": cpu_preset("NIL-Go2-Walk", "trot", fix_base=False),
     "h1-walk": Preset(task="NIL-H1-Walk", motion="walk", env_overrides=(), num_envs=256, max_steps=20_000),
 }
