@@ -1,0 +1,24 @@
+"""The mask-sensitivity benchmark's bookkeeping: which env offsets which joint, and which loss is whose."""
+
+import importlib
+from pathlib import Path
+
+import torch
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def test_each_joint_is_offset_both_ways_in_its_own_pair_of_envs_and_scored_from_them(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    bench = importlib.import_module("bench_mask_sensitivity")
+    action_joints = ["a", "b", "c"]  # the action term's order; the policy drives c and a
+    offsets = bench.offset_actions(["c", "a"], action_joints, delta=0.3, scale=0.5)
+    assert torch.equal(
+        offsets,
+        torch.tensor([[0, 0, 0], [0, 0, 0.6], [0, 0, -0.6], [0.6, 0, 0], [-0.6, 0, 0]], dtype=torch.float32),
+    )
+    outside = torch.zeros(5, 1)  # a step outside the reference scores 0 in every env and is left out
+    iou = torch.cat((outside, torch.tensor([[0.9, 0.8], [0.7, 0.6], [0.9, 0.9], [0.8, 0.8], [0.5, 0.5]])), dim=1)
+    losses = bench.iou_losses(iou, ["c", "a"])
+    assert list(losses) == ["c", "a"]
+    assert torch.allclose(torch.tensor([losses["c"], losses["a"]]), torch.tensor([[0.2, -0.05], [0.05, 0.35]]))
