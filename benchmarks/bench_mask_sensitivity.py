@@ -45,12 +45,15 @@ def iou_losses(iou: torch.Tensor, driven: list[str]) -> dict[str, list[float]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--preset", choices=sorted(PRESETS), required=True)
+    driving_some_joints = sorted(name for name, preset in PRESETS.items() if preset.motion_joints_only)
+    parser.add_argument("--preset", choices=driving_some_joints, required=True)
     parser.add_argument("--bundle", type=Path, required=True, help="the known-answer reference of that preset")
     parser.add_argument("--delta", type=float, default=0.3, help="target offset [rad]")
     parser.add_argument("--steps", type=int, default=200, help="control steps (200: two tuck periods)")
     parser.add_argument("--out", type=Path, help="write <out>.json and <out>.md")
     args = parser.parse_args(argv)
+    if not (args.bundle / "ground_truth.npz").is_file():
+        parser.error(f"{args.bundle} is no known-answer reference (no ground_truth.npz; bench_known_answer makes one)")
     preset = resolve(PRESETS[args.preset])
     overrides = list(preset.env_overrides)
     driven = json.loads(next(o for o in overrides if o.startswith("env.actions.joints.joint_names=")).split("=", 1)[1])
