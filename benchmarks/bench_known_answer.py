@@ -137,15 +137,21 @@ PRESETS = {
 }
 
 
-def resolve(preset: Preset) -> Preset:
-    """``preset`` with what its task's robot decides written out: the joints the policy drives (the motion's, from
-    the robot's leg description) and SAC's target entropy for that many joints."""
-    if not preset.motion_joints_only:
-        return preset
+def driven_joints(preset: Preset) -> list[str]:
+    """The joints the policy of a ``motion_joints_only`` preset drives: those its motion moves, read from the task
+    robot's leg description."""
     from isaaclab_nil.envs.factory import registered_cfg
     from isaaclab_nil.reference.motions import make_motion
 
-    joints = make_motion(preset.motion, registered_cfg(preset.task).robot_legs).driven_joints()
+    return make_motion(preset.motion, registered_cfg(preset.task).robot_legs).driven_joints()
+
+
+def resolve(preset: Preset) -> Preset:
+    """``preset`` with what its task's robot decides written out: the joints the policy drives
+    (:func:`driven_joints`) and SAC's target entropy for that many joints."""
+    if not preset.motion_joints_only:
+        return preset
+    joints = driven_joints(preset)
     drive = f"env.actions.joints.joint_names={json.dumps(joints, separators=(',', ':'))}"
     per_joint = preset.target_entropy_per_joint
     entropy = () if per_joint is None else (f"agent.algorithm.target_entropy={per_joint * len(joints):g}",)

@@ -14,7 +14,6 @@ twin, a thin link at a few pixels): a policy can miss it at little cost in rewar
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import time
 from pathlib import Path
 
 import torch
-from bench_known_answer import PRESETS, resolve
+from bench_known_answer import PRESETS, driven_joints, resolve
 from results_io import machine, publish
 
 
@@ -35,10 +34,11 @@ def offset_actions(driven: list[str], action_joints: list[str], delta: float, sc
     return offsets
 
 
-def iou_losses(iou: torch.Tensor, driven: list[str]) -> dict[str, list[float]]:
-    """Each driven joint -> [IoU lost at +delta, at -delta], from ``iou`` (envs, steps; zero outside the reference)."""
+def iou_losses(iou: torch.Tensor, driven: list[str]) -> tuple[float, dict[str, list[float]]]:
+    """From ``iou`` (envs, steps; zero outside the reference): env 0's mean IoU, and each driven joint -> [IoU lost
+    at +delta, at -delta]."""
     mean = iou[:, iou[0] > 0].mean(dim=1)
-    return {
+    return float(mean[0]), {
         joint: [float(mean[0] - mean[1 + 2 * k]), float(mean[0] - mean[2 + 2 * k])] for k, joint in enumerate(driven)
     }
 
@@ -54,9 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.bundle / "ground_truth.npz").is_file():
         parser.error(f"{args.bundle} is no known-answer reference (no ground_truth.npz; bench_known_answer makes one)")
-    preset = resolve(PRESETS[args.preset])
-    overrides = list(preset.env_overrides)
-    driven = json.loads(next(o for o in overrides if o.startswith("env.actions.joints.joint_names=")).split("=", 1)[1])
+    preset = PRESETS[args.preset]
+    overrides = list(resolve(preset).env_overrides)
+    driven = driven_joints(preset)
 
     from isaaclab_nil.evaluation.command import make_eval_env
     from isaaclab_nil.evaluation.rollout import replay_policy, run_episode
@@ -67,8 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     action_joints = list(env.action_manager.get_term("joints").IO_descriptor.joint_names)
     offsets = offset_actions(driven, action_joints, args.delta, float(env.cfg.actions.joints.scale))
     rollout = run_episode(env, lambda obs: replay(obs) + offsets, args.steps)
-    losses = iou_losses(rollout.iou, driven)
-    replay_iou = float(rollout.iou[0, rollout.iou[0] > 0].mean())
+    replay_iou, losses = iou_losses(rollout.iou, driven)
 
     record = {
         "command": shlex.join([".venv/bin/python", "benchmarks/bench_mask_sensitivity.py", *sys.argv[1:]]),
