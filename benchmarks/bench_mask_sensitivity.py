@@ -43,6 +43,28 @@ def iou_losses(iou: torch.Tensor, driven: list[str]) -> tuple[float, dict[str, l
     }
 
 
+def markdown(record: dict) -> str:
+    """The report of a run's ``record``: its command, the camera it filmed through and each joint's IoU lost."""
+    camera, delta = record["camera"], record["delta_rad"]
+    pos, rot = (", ".join(f"{v:.3g}" for v in camera[key]) for key in ("pos", "rot_xyzw"))
+    lines = [
+        f"# Mask sensitivity: {record['task']}, `{record['motion']}` (preset `{record['preset']}`)",
+        "",
+        f"Command: `{record['command']}` ({record['date']}, commit {record['commit']}, {record['machine']})",
+        "",
+        f"Follow camera (the bundle's): offset ({pos}) m, rotation ({rot}) (x, y, z, w, world convention), "
+        f"{camera['size_px'][0]}x{camera['size_px'][1]} px, focal length {camera['focal_length_mm']:g} mm.",
+        "",
+        f"The known answer replayed: mask IoU {record['replay_iou']:.3f}. IoU lost with one joint's target offset by "
+        f"+{delta:g} / -{delta:g} rad, over {record['steps']} control steps:",
+        "",
+        "| joint | IoU lost at + | at - |",
+        "|---|---:|---:|",
+        *(f"| {joint} | {plus:.3f} | {minus:.3f} |" for joint, (plus, minus) in record["iou_loss"].items()),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     driving_some_joints = sorted(name for name, preset in PRESETS.items() if preset.motion_joints_only)
@@ -69,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     rollout = run_episode(env, lambda obs: replay(obs) + offsets, args.steps)
     replay_iou, losses = iou_losses(rollout.iou, driven)
 
+    camera = env.cfg.scene.follow_camera  # the bundle's: an env made from a bundle films through its camera
     record = {
         "command": shlex.join([".venv/bin/python", "benchmarks/bench_mask_sensitivity.py", *sys.argv[1:]]),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -80,24 +103,18 @@ def main(argv: list[str] | None = None) -> int:
         "task": preset.task,
         "motion": preset.motion,
         "env_overrides": overrides,
+        "camera": {
+            "pos": list(camera.offset.pos),
+            "rot_xyzw": list(camera.offset.rot),
+            "size_px": [camera.height, camera.width],
+            "focal_length_mm": camera.spawn.focal_length,
+        },
         "delta_rad": args.delta,
         "steps": args.steps,
         "replay_iou": replay_iou,
         "iou_loss": losses,
     }
-    lines = [
-        f"# Mask sensitivity: {preset.task}, `{preset.motion}` (preset `{args.preset}`)",
-        "",
-        f"Command: `{record['command']}` ({record['date']}, commit {record['commit']}, {record['machine']})",
-        "",
-        f"The known answer replayed: mask IoU {replay_iou:.3f}. IoU lost with one joint's target offset by "
-        f"+{args.delta:g} / -{args.delta:g} rad, over {args.steps} control steps:",
-        "",
-        "| joint | IoU lost at + | at - |",
-        "|---|---:|---:|",
-        *(f"| {joint} | {plus:.3f} | {minus:.3f} |" for joint, (plus, minus) in losses.items()),
-    ]
-    publish(record, "\n".join(lines) + "\n", args.out)
+    publish(record, markdown(record), args.out)
     env.close()
     return 0
 
