@@ -18,6 +18,7 @@ import shlex
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -53,7 +54,7 @@ def markdown(record: dict) -> str:
         f"Command: `{record['command']}` ({record['date']}, commit {record['commit']}, {record['machine']})",
         "",
         f"Follow camera (the bundle's): offset ({pos}) m, rotation ({rot}) (x, y, z, w, world convention), "
-        f"{camera['size_px'][0]}x{camera['size_px'][1]} px, focal length {camera['focal_length_mm']:g} mm.",
+        f"{camera['height']}x{camera['width']} px, focal length {camera['fx']:.1f} px.",
         "",
         f"The known answer replayed: mask IoU {record['replay_iou']:.3f}. IoU lost with one joint's target offset by "
         f"+{delta:g} / -{delta:g} rad, over {record['steps']} control steps:",
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = list(resolve(preset).env_overrides)
     driven = driven_joints(preset)
 
+    from isaaclab_nil.envs.mdp.commands import follow_camera_spec
     from isaaclab_nil.evaluation.command import make_eval_env
     from isaaclab_nil.evaluation.rollout import replay_policy, run_episode
     from isaaclab_nil.reference.ground_truth import GroundTruth
@@ -91,7 +93,6 @@ def main(argv: list[str] | None = None) -> int:
     rollout = run_episode(env, lambda obs: replay(obs) + offsets, args.steps)
     replay_iou, losses = iou_losses(rollout.iou, driven)
 
-    camera = env.cfg.scene.follow_camera  # the bundle's: an env made from a bundle films through its camera
     record = {
         "command": shlex.join([".venv/bin/python", "benchmarks/bench_mask_sensitivity.py", *sys.argv[1:]]),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -103,12 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         "task": preset.task,
         "motion": preset.motion,
         "env_overrides": overrides,
-        "camera": {
-            "pos": list(camera.offset.pos),
-            "rot_xyzw": list(camera.offset.rot),
-            "size_px": [camera.height, camera.width],
-            "focal_length_mm": camera.spawn.focal_length,
-        },
+        "camera": asdict(follow_camera_spec(env.cfg)),  # the bundle's: an env made from one films through its camera
         "delta_rad": args.delta,
         "steps": args.steps,
         "replay_iou": replay_iou,
