@@ -161,6 +161,20 @@ def test_target_entropy_defaults():
     assert BRO(tiny_bro_cfg(target_entropy=-1.5), obs_dim=3, action_dim=4).target_entropy == -1.5
 
 
+def test_late_target_entropy_takes_over_at_its_env_step():
+    cfg = tiny_sac_cfg(target_entropy=2.0, late_target_entropy=-4.0, late_target_entropy_from=5)
+    algo = SAC(cfg, obs_dim=3, action_dim=4)
+    targets = []
+    for step in (1, 4, 5, 9, 2):  # a resumed run may start anywhere
+        algo.follow_schedules(step)
+        targets.append(algo.target_entropy)
+    assert targets == [2.0, 2.0, -4.0, -4.0, 2.0]
+    algo.follow_schedules(5)  # below the late target the temperature loss lowers the temperature
+    loss, _ = algo.temperature_objective(torch.tensor(-1.0))
+    assert loss.item() > 0.0
+    assert SAC(tiny_sac_cfg(target_entropy=2.0), obs_dim=3, action_dim=4).follow_schedules(10**6) is False
+
+
 def test_bro_paper_defaults():
     cfg = BroCfg()
     assert (cfg.critic_hidden_dim, cfg.critic_depth, cfg.actor_hidden_dim, cfg.actor_depth) == (512, 2, 256, 1)
@@ -227,7 +241,7 @@ def test_reset_schedule_reinitialises_everything():
     for _ in range(3):
         algo.update(random_batch())
     before = {k: v.clone() for k, v in algo.state_dict().items()}
-    resets = [step for step in range(1, 11) if algo.maybe_reset(step)]
+    resets = [step for step in range(1, 11) if algo.follow_schedules(step)]
     assert resets == [3, 7]
     after = algo.state_dict()
     for key in ("actor.mean_head.weight", "critic.critics.0.head.weight", "optimistic_shift.head.weight"):

@@ -28,6 +28,8 @@ OVERRIDES = [
     "agent.learning_starts=50",
     "agent.algorithm.reset_steps=[1000,2000]",
     "agent.algorithm.target_entropy=-3.5",
+    "agent.algorithm.late_target_entropy=-7",
+    "agent.algorithm.late_target_entropy_from=300",
     "env.scene.num_envs=3",
 ]
 
@@ -50,6 +52,7 @@ def test_agent_overrides_reach_the_runner_and_algorithm_configs(entry_point, run
     assert agent_cfg.algorithm.batch_size == 512 and agent_cfg.learning_starts == 50
     assert tuple(agent_cfg.algorithm.reset_steps) == (1000, 2000)
     assert agent_cfg.algorithm.target_entropy == -3.5
+    assert agent_cfg.algorithm.late_target_entropy == -7.0 and agent_cfg.algorithm.late_target_entropy_from == 300
     assert env_cfg.scene.num_envs == 3
     assert agent_cfg.replace(algorithm=algorithm_class()) == runner_class(learning_starts=50)  # nothing else moved
 

@@ -2,7 +2,7 @@
 
 Differences to SAC, each in one place below:
   * Bigger/Regularized: BroNet actor and critics (LayerNorm, residual blocks), AdamW weight decay,
-    full parameter resets on a schedule (``SAC.maybe_reset`` with ``BroCfg.reset_steps``), replay
+    full parameter resets on a schedule (``SAC.follow_schedules`` with ``BroCfg.reset_steps``), replay
     ratio > 1 (the runner samples a fresh batch for every update).
   * Distributional critics: each critic outputs quantiles trained with the quantile Huber loss (or, with
     ``critic_distribution="categorical"``, a categorical distribution; ``distributional.py``); actor and

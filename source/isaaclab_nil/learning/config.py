@@ -48,6 +48,12 @@ class SacCfg:
     init_temperature: float = 1.0
     target_entropy: float | None = None
     """None means the algorithm default: ``-action_dim`` for SAC, ``-action_dim / 2`` for BRO."""
+    late_target_entropy: float | None = None
+    """The target entropy from env step ``late_target_entropy_from`` on (None: ``target_entropy`` throughout).
+    Much exploration noise early, little late: the policy's mean, which evaluation and export act with, then
+    settles where it scores best instead of where it scores best under that noise (the Go2 on a gantry,
+    ``docs/evaluation.md``)."""
+    late_target_entropy_from: int = 0
     pessimism: float = 1.0
     """beta in ``Q = mean - beta * std`` over the critic ensemble, used by the actor loss and the TD
     target. With two critics, beta=1 is exactly the clipped double-Q minimum of SAC."""

@@ -258,7 +258,7 @@ class OffPolicyRunner:
                 updating = policy_acts and distributed.all_ranks(len(self.buffer) >= self.warmup_transitions)
                 self.collect_step(random_actions=not policy_acts)
                 self.global_step += 1
-                if self.algo.maybe_reset(self.global_step):
+                if self.algo.follow_schedules(self.global_step):
                     distributed.broadcast_parameters(self.algo)
                     if main:
                         self.writer.add_scalar("train/full_reset", 1.0, self.global_step)
@@ -386,6 +386,7 @@ class OffPolicyRunner:
         writer.add_scalar("perf/env_steps_per_s", transitions / elapsed, step)
         writer.add_scalar("perf/updates_per_s", (self.num_updates - start_updates) / elapsed, step)
         writer.add_scalar("train/num_updates", self.num_updates, step)
+        writer.add_scalar("train/target_entropy", self.algo.target_entropy, step)
         writer.add_scalar("train/nonfinite_transitions", self.nonfinite_transitions, step)
 
     # ----------------------------------------------------------------------------------------------

@@ -48,7 +48,11 @@ class SAC(nn.Module):
         self.obs_dim = obs_dim
         self.action_dim = action_dim
         self.device = torch.device(device)
-        self.target_entropy = cfg.target_entropy if cfg.target_entropy is not None else self.default_target_entropy()
+        self.early_target_entropy = (
+            cfg.target_entropy if cfg.target_entropy is not None else self.default_target_entropy()
+        )
+        self.target_entropy = self.early_target_entropy
+        """The target entropy in force (``follow_schedules``)."""
         if cfg.critic_distribution not in CRITIC_DISTRIBUTIONS:
             raise ConfigError(f"critic_distribution is {cfg.critic_distribution!r}; one of {CRITIC_DISTRIBUTIONS}")
         if cfg.compile not in COMPILE_CHOICES:
@@ -107,9 +111,13 @@ class SAC(nn.Module):
     def make_optimizer(self, params: Iterable[nn.Parameter], lr: float, weight_decay: float) -> torch.optim.Optimizer:
         return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, fused=True)
 
-    def maybe_reset(self, env_step: int) -> bool:
-        """Full parameter reset (networks, temperature, optimizers) if ``env_step`` is in the schedule."""
-        if env_step not in self.cfg.reset_steps:
+    def follow_schedules(self, env_step: int) -> bool:
+        """Take the target entropy in force at ``env_step`` (``late_target_entropy``) and make a full parameter
+        reset (networks, temperature, optimizers) if ``env_step`` is in ``reset_steps``; True after a reset."""
+        cfg = self.cfg
+        late = cfg.late_target_entropy is not None and env_step >= cfg.late_target_entropy_from
+        self.target_entropy = cfg.late_target_entropy if late else self.early_target_entropy
+        if env_step not in cfg.reset_steps:
             return False
         self.build()
         return True
