@@ -28,7 +28,8 @@ driving those six leg-pitch joints only (the others hold the default pose), film
 dominates the CPU cost), with the regularization P at a tenth of its weight. Its base cannot move, so its
 environment reward measures uprightness only. ``g1-gantry`` and ``go2-gantry`` are the same recipe
 (:func:`cpu_preset`) on the G1 and the Go2 (the Go2 tucks all four legs: eight joints, thighs and calves; its P at
-a hundredth; ``a1-gantry`` the same on the A1), each robot's joints read from its leg description; ``go2-trot``
+a hundredth and the last 2000 of its 6000 env steps at SAC's default target entropy, :func:`quadruped_gantry`;
+``a1-gantry`` the same on the A1), each robot's joints read from its leg description; ``go2-trot``
 is the free Go2 trotting at 0.5 m/s (``Trot``: the quadruped's stance stands without learning balance), the
 policy driving its eight thigh and calf joints.
 ``h1-walk`` is the real task: the free H1 walking at 0.5 m/s (``WalkGait``), filmed at the task's 224x224; it
@@ -329,8 +330,11 @@ def scores(report: dict) -> dict:
     motion, reference = report["motion"], report["reference"]
     similarity = reference["video_similarity"]
     per_joint = {name: values["mean"] for name, values in motion.get("joint_rmse_per_joint", {}).items()}
+    worst = dict(sorted(per_joint.items(), key=lambda item: -item[1])[:WORST_JOINTS])
+    mean_error = motion.get("joint_mean_error_per_joint", {})
     return {
-        "worst_joints": dict(sorted(per_joint.items(), key=lambda item: -item[1])[:WORST_JOINTS]),
+        "worst_joints": worst,
+        "worst_joints_mean_error": {name: mean_error[name]["mean"] for name in worst if name in mean_error},
         "joint_rmse": motion["joint_rmse"]["mean"],
         "dtw": motion["dtw"]["mean"],
         "base_vel_error": motion["base_vel_error"]["mean"],
@@ -379,8 +383,13 @@ def markdown(report: dict) -> str:
     for name, entry in report["policies"].items():
         worst = entry["scores"].get("worst_joints")
         if entry.get("train_s") and worst:
-            joints = ", ".join(f"{joint} {rmse:.3f}" for joint, rmse in worst.items())
-            lines += [f"Joints `{name}` misses most (RMSE [rad]): {joints}.", ""]
+            mean_error = entry["scores"].get("worst_joints_mean_error", {})  # (reports before it lack it)
+            joints = ", ".join(
+                f"{joint} {rmse:.3f}" + (f" ({mean_error[joint]:+.3f})" if joint in mean_error else "")
+                for joint, rmse in worst.items()
+            )
+            unit = "RMSE [rad] (mean error, rollout minus truth)" if mean_error else "RMSE [rad]"
+            lines += [f"Joints `{name}` misses most ({unit}): {joints}.", ""]
     return "\n".join(lines)
 
 

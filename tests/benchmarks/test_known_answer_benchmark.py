@@ -103,3 +103,24 @@ def test_the_cpu_presets_drive_the_joints_their_motion_moves(monkeypatch):
     trot_joints, trot = settings("go2-trot")
     assert trot_joints == go2_joints and "env.scene.robot.spawn.fix_base" not in trot
     assert "env.rewards.video_similarity.similarity" not in trot  # free, it can fall: the bounded default
+
+
+def test_the_report_names_the_joints_missed_most_with_their_mean_error(monkeypatch):
+    """A joint held off to one side (mean error close to its RMSE) reads apart from one that misses the timing."""
+    bench = load_benchmark(monkeypatch)
+    joints = {"a": (0.30, 0.28), "b": (0.10, -0.01), "c": (0.20, -0.05), "d": (0.05, 0.0), "e": (0.25, 0.0)}
+    motion = {key: {"mean": 0.2} for key in ("joint_rmse", "dtw", "base_vel_error", "up_fraction")}
+    motion["joint_rmse_per_joint"] = {name: {"mean": rmse} for name, (rmse, _) in joints.items()}
+    motion["joint_mean_error_per_joint"] = {name: {"mean": error} for name, (_, error) in joints.items()}
+    eval_report = {
+        "motion": motion,
+        "reference": {"mask_iou": {"mean": 0.8}, "video_similarity": None},
+        "environment_reward": {"mean": 200.0},
+    }
+    scores = bench.scores(eval_report)
+    assert list(scores["worst_joints"]) == ["a", "e", "c", "b"]  # the four worst, worst first
+    assert scores["worst_joints_mean_error"] == {"a": 0.28, "e": 0.0, "c": -0.05, "b": -0.01}
+    report = json.loads((BENCHMARK.parents[1] / "benchmarks/results/known_answer_cpu-gantry_seed0.json").read_text())
+    report["policies"]["full"]["scores"] = scores
+    line = "misses most (RMSE [rad] (mean error, rollout minus truth)): a 0.300 (+0.280), e 0.250 (+0.000), c 0.200"
+    assert line in bench.markdown(report)

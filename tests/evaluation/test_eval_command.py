@@ -48,6 +48,9 @@ def test_zero_policy_runs_end_to_end_and_writes_the_report_and_video(known_answe
     assert 0.2 < reference["mask_iou"]["mean"] <= 1.0
     assert reference["video_similarity"]["kind"] == "cosine" and reference["video_similarity"]["mean"] <= 1.0
     per_joint = report["motion"].pop("joint_rmse_per_joint")
+    mean_error = report["motion"].pop("joint_mean_error_per_joint")
+    assert sorted(mean_error) == sorted(per_joint)
+    assert all(abs(mean_error[name]["mean"]) <= per_joint[name]["mean"] + 1e-9 for name in per_joint)
     motion = {name: values["mean"] for name, values in report["motion"].items()}
     assert sorted(per_joint) == sorted(GroundTruth.load(known_answer_bundle / GROUND_TRUTH_FILE).joint_names)
     joints_rms = math.sqrt(sum(values["mean"] ** 2 for values in per_joint.values()) / len(per_joint))  # one env

@@ -1,11 +1,15 @@
 """The motion-error metrics of `nil eval` on hand-made joint trajectories."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import torch
 
 from isaaclab_nil.evaluation.metrics import aligned_joint_rmse, dtw_distance, joint_rmse, resample
+from isaaclab_nil.evaluation.report import PER_JOINT_ERRORS, motion_errors
+from isaaclab_nil.reference.ground_truth import GroundTruth
 
 FPS = 24.0
 PERIOD_FRAMES = 24
@@ -70,3 +74,32 @@ def test_resample_interpolates_each_column_linearly():
     values = np.array([[0.0, 1.0], [2.0, 1.0], [4.0, -1.0]])
     resampled = resample(times, values, np.array([0.0, 0.01, 0.03, 0.04]))
     np.testing.assert_allclose(resampled, [[0.0, 1.0], [1.0, 1.0], [3.0, 0.0], [4.0, -1.0]], atol=1e-12)
+
+
+def test_motion_errors_tell_a_joint_held_to_one_side_from_one_out_of_time():
+    """Per joint, the RMSE of a joint held 0.2 rad off and of one half a period late are both large, its mean
+    error only for the first (signed: rollout minus truth)."""
+    truth_pos = walk_like(96)
+    truth = GroundTruth(
+        fps=FPS,
+        period=PERIOD_FRAMES / FPS,
+        joint_names=["a", "b", "c"],
+        joint_pos=truth_pos,
+        base_pos=np.zeros((96, 3)),
+        base_lin_vel=np.zeros((96, 3)),
+    )
+    played = truth_pos.copy()
+    played[:, 0] -= 0.2  # held to one side
+    played[:, 2] = walk_like(96, delay_frames=PERIOD_FRAMES // 2)[:, 2]  # half a period late
+    steps = 95  # one control step per frame, the robot's joints in another order
+    rollout = SimpleNamespace(
+        step_dt=1.0 / FPS,
+        reference_start_s=0.0,
+        joint_pos=torch.tensor(played[:, [2, 0, 1]], dtype=torch.float32)[:, None],
+        base_lin_vel=torch.zeros(96, 1, 3),
+        fall_step=torch.tensor([steps + 1]),
+    )
+    _, per_joint = motion_errors(rollout, ["c", "a", "b"], truth, steps)
+    rmse, mean_error = (per_joint[key] for key in PER_JOINT_ERRORS)
+    assert rmse["a"][0] == pytest.approx(0.2, abs=1e-6) and mean_error["a"][0] == pytest.approx(-0.2, abs=1e-6)
+    assert rmse["c"][0] > 0.2 and abs(mean_error["c"][0]) < 0.02

@@ -145,7 +145,8 @@ def evaluate(args: argparse.Namespace) -> Path:
     if truth is not None:
         errors, per_joint = motion_errors(rollout, joint_names, truth, args.steps)
         report["motion"] = {name: summary(values) for name, values in errors.items()}
-        report["motion"]["joint_rmse_per_joint"] = {name: summary(values) for name, values in per_joint.items()}
+        for key, joints in per_joint.items():
+            report["motion"][key] = {name: summary(values) for name, values in joints.items()}
     out.mkdir(parents=True, exist_ok=True)
     video = comparison_video(out / VIDEO_FILE, rollout, bundle)
     plots = plot_training_curves(args.checkpoint.parent, out / PLOTS_DIR) if args.checkpoint else []

@@ -37,18 +37,24 @@ def reference_scores(rollout: Rollout, num_frames: int) -> tuple[list[float | No
     return ious, similarities
 
 
+PER_JOINT_ERRORS = ("joint_rmse_per_joint", "joint_mean_error_per_joint")
+"""The per-joint errors of :func:`motion_errors`, as ``nil eval``'s report names them."""
+
+
 def motion_errors(
     rollout: Rollout, joint_names: list[str], truth: GroundTruth, steps: int
-) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+) -> tuple[dict[str, list[float]], dict[str, dict[str, list[float]]]]:
     """Per env, against the ground truth at its frame times over the span the env stayed up: joint RMSE after
     the best time shift within one period, that shift [s], DTW distance, mean |v_x - v_x,truth| [m/s], and the
     fraction of the truth's frames inside the ``steps``-step episode that this span covers (a fall shortens what
     the errors cover: read them with it); then, per env, each joint's RMSE at that shift (the joints the policy
-    misses), keyed by the truth's joint names."""
+    misses) and its mean error, rollout minus truth (a joint held off to one side, rather than one that misses
+    the timing), keyed by the truth's joint names under ``joint_rmse_per_joint`` and
+    ``joint_mean_error_per_joint``."""
     order = [joint_names.index(name) for name in truth.joint_names]
     names = ("joint_rmse", "time_shift_s", "dtw", "base_vel_error", "up_fraction")
     errors: dict[str, list[float]] = {name: [] for name in names}
-    per_joint: dict[str, list[float]] = {name: [] for name in truth.joint_names}
+    per_joint = {key: {name: [] for name in truth.joint_names} for key in PER_JOINT_ERRORS}
     episode_end = steps * rollout.step_dt - rollout.reference_start_s  # the episode's end in reference time
     episode_frames = int(np.searchsorted(truth.times, episode_end, side="right"))
     for env_id in range(rollout.joint_pos.shape[1]):
@@ -66,8 +72,10 @@ def motion_errors(
         errors["base_vel_error"].append(float(np.mean(np.abs(velocity - truth.base_lin_vel[:count, 0]))))
         errors["up_fraction"].append(count / episode_frames)
         shifted, aligned_truth = shifted_pair(joints, target, shift)
-        for name, value in zip(truth.joint_names, np.sqrt(np.mean((shifted - aligned_truth) ** 2, axis=0))):
-            per_joint[name].append(float(value))
+        difference = shifted - aligned_truth
+        for key, values in zip(PER_JOINT_ERRORS, (np.sqrt(np.mean(difference**2, axis=0)), difference.mean(axis=0))):
+            for name, value in zip(truth.joint_names, values):
+                per_joint[key][name].append(float(value))
     return errors, per_joint
 
 
