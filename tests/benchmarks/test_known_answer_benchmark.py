@@ -97,7 +97,8 @@ def test_the_cpu_presets_drive_the_joints_their_motion_moves(monkeypatch):
     )
     assert go2["agent.algorithm.target_entropy"] == "4" and "env.scene.follow_camera.spawn.focal_length" not in go2
     # the quadrupeds' last 2000 of 6000 env steps at SAC's default target entropy, -1 per joint
-    assert go2["agent.algorithm.late_target_entropy"] == "-8" and go2["agent.algorithm.late_target_entropy_from"] == "4000"
+    assert go2["agent.algorithm.late_target_entropy"] == "-8"
+    assert go2["agent.algorithm.late_target_entropy_from"] == "4000"
     assert bench.PRESETS["go2-gantry"].max_steps == 6000 and "agent.algorithm.late_target_entropy" not in h1
     assert settings("a1-gantry") == (go2_joints, go2)  # the Go2's recipe on the A1 (the same joint names)
     trot_joints, trot = settings("go2-trot")

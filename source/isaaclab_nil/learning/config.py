@@ -51,8 +51,8 @@ class SacCfg:
     late_target_entropy: float | None = None
     """The target entropy from env step ``late_target_entropy_from`` on (None: ``target_entropy`` throughout).
     Much exploration noise early, little late: the policy's mean, which evaluation and export act with, then
-    settles where it scores best instead of where it scores best under that noise (the Go2 on a gantry,
-    ``docs/evaluation.md``)."""
+    settles where it scores best instead of where it scores best under that noise (the quadrupeds on a
+    gantry, ``docs/evaluation.md``)."""
     late_target_entropy_from: int = 0
     pessimism: float = 1.0
     """beta in ``Q = mean - beta * std`` over the critic ensemble, used by the actor loss and the TD
