@@ -1,10 +1,12 @@
 """Every registered NIL task, as Isaac Lab's own environment test walks every task: it is discovered from its
 robot folder, its config builds, and in its own simulation (one process per task, 2 envs, a 64 px camera) it
-takes 200 random steps without NaN, stands 2 s under zero actions (joint-position variants), renders a mask that
+takes 200 random steps without NaN, stands 2 s under zero actions (joint-position variants; 0.8 s upright where the
+ankles are too soft to hold the robot, see :func:`ankle_stiffness_and_gravity_stiffness`), renders a mask that
 covers its robot and is centred, has observation and action sizes that match its joints, and (joint-position
 variants) makes and loads a known-answer bundle of the robot's own first motion."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,18 +21,43 @@ from isaaclab_nil.tasks.registry import AGENT_ENTRY_POINTS
 TASKS_DIR = Path(isaaclab_nil.__file__).parent / "tasks"
 CHECK = Path(__file__).parent / "task_check.py"
 PHASE_DIM = 11  # sin and cos of 5 frequencies, then the fraction
-STAND_S = {
-    # Unitree's H1 gains (unitree_rl_gym) and default pose hold the H1 for 1.4-2.7 s only: under zero actions it is
-    # a slowly diverging inverted pendulum (its upper body leans back, then it tips; the same in plain MuJoCo, and
-    # sooner with Isaac Lab's gains or stiffer ankles). A policy balances it; the test asks 1 s of it.
-    "NIL-H1-Walk": 1.0,
-    # The same for the G1 on unitree_rl_lab's gains (ankles 40: 80 N m/rad for both, below m g h = 33 kg * 9.81 *
-    # 0.69 m = 225; upright 0.9 s, falls after 1.2-1.5 s, plain MuJoCo 1.3 s; stiffer ankles hold it) and the T1 on
-    # Booster's (ankles 50: 100 against m g h = 182; upright 0.9 s, falls after 1.2 s, plain MuJoCo 1.2 s; its
-    # default pose also tilts the soles 0.05 rad, so that only stiffer ankles and flat soles hold it).
-    "NIL-G1-Walk": 0.8,
-    "NIL-T1-Walk": 0.8,
-}
+STAND_S = 2.0  # how long a robot stands under zero actions where its ankles (or four feet) hold it
+TIPPING_STAND_S = 0.8
+"""How long a robot whose ankles cannot hold it (:func:`ankle_stiffness_and_gravity_stiffness`) must stay upright
+under zero actions: it tips over its ankles slowly, it does not collapse; a policy balances it."""
+
+
+def ankle_stiffness_and_gravity_stiffness(task: str) -> tuple[float, float] | None:
+    """The summed PD stiffness of a robot's ankle pitch joints and the m g h of its body above their axes in the
+    default pose [N m/rad] (None: point feet, no ankles). On its feet under zero actions the robot is an
+    inverted pendulum on its ankle springs, which stands only if the stiffness exceeds m g h: the H1, G1 and T1
+    on their makers' gains (2 x 40, 2 x 40, 2 x 50 against 469, 208, 168) tip after about a second, the same in
+    plain MuJoCo; the Talos (2 x 1000 against 743) and the quadrupeds (standing on four points) stand."""
+    import mujoco
+
+    from isaaclab_nil.envs.factory import registered_cfg
+
+    cfg = registered_cfg(task)
+    ankles = [leg.ankle for leg in cfg.robot_legs if leg.ankle is not None]
+    if not ankles:
+        return None
+    model = mujoco.MjModel.from_xml_path(cfg.scene.robot.spawn.asset_path)
+    data = mujoco.MjData(model)
+
+    def value(per_joint: dict[str, float], joint: str) -> float:
+        return next(v for pattern, v in per_joint.items() if re.fullmatch(pattern, joint))
+
+    for joint in range(model.njnt):
+        if model.jnt_type[joint] == mujoco.mjtJoint.mjJNT_FREE:
+            base = model.jnt_bodyid[joint]
+        else:
+            data.qpos[model.jnt_qposadr[joint]] = value(cfg.scene.robot.init_state.joint_pos, model.joint(joint).name)
+    mujoco.mj_forward(model, data)
+    com_height = data.subtree_com[base][2]
+    ankle_height = sum(data.xanchor[model.joint(ankle).id][2] for ankle in ankles) / len(ankles)
+    stiffness = cfg.scene.robot.actuators["joints"].stiffness
+    mgh = model.body_subtreemass[base] * 9.81 * (com_height - ankle_height)
+    return float(sum(value(stiffness, ankle) for ankle in ankles)), float(mgh)
 
 
 def test_every_robot_folder_registers_its_tasks():
@@ -53,6 +80,15 @@ def test_registering_the_tasks_imports_no_isaaclab():
     code = "import sys, isaaclab_nil\nprint(sorted({m.split('.')[0] for m in sys.modules} & {'isaaclab', 'torch'}))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_only_humanoids_on_soft_ankles_are_let_tip():
+    walks = [task for task in TASKS if task.endswith("-Walk")]
+    pendulums = {task.split("-")[1]: ankle_stiffness_and_gravity_stiffness(task) for task in walks}
+    assert pendulums["Go2"] is None and pendulums["A1"] is None
+    tipping = {robot for robot, pendulum in pendulums.items() if pendulum and pendulum[0] < pendulum[1]}
+    assert tipping == {"H1", "G1", "T1"}
+    assert pendulums["H1"][0] == 80.0 and 400 < pendulums["H1"][1] < 550  # 51 kg, its centre of mass 0.93 m up
 
 
 @pytest.mark.parametrize("task", list(TASKS))
@@ -97,7 +133,8 @@ def test_random_steps_stay_finite(report):
 def test_stands_under_zero_actions(report):
     if report["control"] != "JointPositionAction":
         pytest.skip("torque variant: zero torque is no standing controller")
-    steps = round(STAND_S.get(report["task"], 2.0) / 0.02)
+    pendulum = ankle_stiffness_and_gravity_stiffness(report["task"])
+    steps = round((TIPPING_STAND_S if pendulum and pendulum[0] < pendulum[1] else STAND_S) / 0.02)
     heights, upright = report["stand_heights"][:steps], report["stand_upright"][:steps]
     assert not any(any(step) for step in report["stand_terminated"][:steps]), "fell (a termination)"
     assert min(min(step) for step in upright) > 0.9, "tilted"
